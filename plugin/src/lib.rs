@@ -1,1 +1,31 @@
+//! `redis-connector`: the Redis connector plugin, loaded at run time by a connector host.
+//!
+//! Built as `libredis_connector.so`; dropping that one file into a host's resource directory
+//! registers the `redis` factory (its manifest is embedded, see `connector_interface::manifest`).
+//!
+//! Layout:
+//! - `options.rs`: every option, declared once, and their validation;
+//! - `factory.rs`: the `redis` factory: roles, schema checks, creation of sinks and lookups.
 
+pub mod factory;
+pub mod options;
+
+use connector_interface::{FactoryBox, FactoryDecl, PluginDecl, Roles};
+
+/// The plugin's declaration: the source of its embedded manifest.
+pub const PLUGIN: PluginDecl = PluginDecl {
+    name: env!("CARGO_PKG_NAME"),
+    version: env!("CARGO_PKG_VERSION"),
+    factories: &[FactoryDecl {
+        identifier: "redis",
+        description: "Redis: changelog sink into string or hash keys, and lookup (dimension) table",
+        roles: Roles::SINK.union(Roles::LOOKUP),
+        options: options::OPTIONS,
+    }],
+};
+
+fn factories() -> Vec<FactoryBox> {
+    vec![factory::RedisFactory::boxed()]
+}
+
+connector_interface::export_plugin!(PLUGIN, factories);
