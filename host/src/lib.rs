@@ -1,1 +1,18 @@
+//! `connector-host`: the platform side. It discovers connector plugins in a resource
+//! directory, loads them at run time and (later) runs SQL jobs with them.
+//!
+//! Layout:
+//! - `discovery.rs`: reads each file's embedded manifest without loading it;
+//! - `loader.rs`: loads one plugin library (abi_stable checks, init, factories);
+//! - `logging.rs`: the log output and the callbacks plugins log through;
+//! - `plugins.rs`: the `plugins list | describe | install` commands;
+//! - `cli.rs`: argument parsing and dispatch; `error.rs`: errors and exit codes.
 
+pub mod cli;
+pub mod discovery;
+pub mod error;
+pub mod loader;
+pub mod logging;
+pub mod plugins;
+
+pub use error::HostError;

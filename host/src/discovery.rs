@@ -1,0 +1,152 @@
+//! Plugin discovery: what the plugin files in a resource directory declare, read from each
+//! file's embedded manifest **without loading it** (no plugin code runs).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use connector_interface::manifest::{Manifest, SECTION};
+use object::{Object, ObjectKind, ObjectSection};
+
+use crate::error::HostError;
+
+/// A file that holds a usable manifest.
+#[derive(Debug, Clone)]
+pub struct PluginFile {
+    pub path: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// A file that is not a usable plugin, with the reason.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What a resource directory holds.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub dir: PathBuf,
+    pub plugins: Vec<PluginFile>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// The interface major this host accepts.
+pub fn host_major() -> u64 {
+    connector_interface::INTERFACE_MAJOR.parse().unwrap_or(1)
+}
+
+/// Reads one file's manifest and checks it. The error is the reason the file is not usable.
+pub fn inspect(path: &Path) -> Result<PluginFile, String> {
+    let data = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let file = object::File::parse(&*data)
+        .map_err(|_| "not a shared library (not an ELF object file)".to_string())?;
+    if file.kind() != ObjectKind::Dynamic {
+        return Err(format!(
+            "not a shared library (an ELF file of kind {:?})",
+            file.kind()
+        ));
+    }
+    let section = file.section_by_name(SECTION).ok_or_else(|| {
+        format!("no connector manifest: a shared library without a '{SECTION}' section, so not a connector plugin")
+    })?;
+    let bytes = section
+        .data()
+        .map_err(|e| format!("cannot read the connector manifest: {e}"))?;
+    let manifest = Manifest::parse(bytes).map_err(|e| format!("invalid connector manifest: {e}"))?;
+    check_interface_version(&manifest)?;
+    if manifest.factories.is_empty() {
+        return Err("the connector manifest registers no factory".to_string());
+    }
+    Ok(PluginFile {
+        path: path.to_path_buf(),
+        manifest,
+    })
+}
+
+/// The one-line message for a plugin built against another interface major.
+pub fn check_interface_version(manifest: &Manifest) -> Result<(), String> {
+    if manifest.interface_major() == Some(host_major()) {
+        Ok(())
+    } else {
+        Err(incompatible_version(&manifest.interface_version))
+    }
+}
+
+pub fn incompatible_version(found: &str) -> String {
+    format!(
+        "incompatible interface version: the plugin was built against connector-interface {found}; \
+         this host supports {}.x (built against {})",
+        host_major(),
+        connector_interface::INTERFACE_VERSION
+    )
+}
+
+impl Discovery {
+    /// Inspects every regular file in `dir` (hidden files, such as an install in progress,
+    /// are skipped). Bad files are reported, never fatal.
+    pub fn scan(dir: &Path) -> Result<Discovery, HostError> {
+        let entries = std::fs::read_dir(dir).map_err(|e| HostError::Io {
+            path: dir.to_path_buf(),
+            message: format!("cannot read the resource directory: {e}"),
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        paths.sort();
+        let mut discovery = Discovery {
+            dir: dir.to_path_buf(),
+            ..Discovery::default()
+        };
+        for path in paths {
+            match inspect(&path) {
+                Ok(plugin) => discovery.plugins.push(plugin),
+                Err(reason) => discovery.rejected.push(Rejected { path, reason }),
+            }
+        }
+        Ok(discovery)
+    }
+
+    /// Identifier -> the files that register it, in file-name order.
+    pub fn identifiers(&self) -> BTreeMap<&str, Vec<&Path>> {
+        let mut map: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+        for p in &self.plugins {
+            for f in &p.manifest.factories {
+                map.entry(f.identifier.as_str()).or_default().push(&p.path);
+            }
+        }
+        map
+    }
+
+    /// Identifiers registered by more than one file, with those files.
+    pub fn duplicates(&self) -> Vec<(&str, Vec<&Path>)> {
+        self.identifiers()
+            .into_iter()
+            .filter(|(_, files)| files.len() > 1)
+            .collect()
+    }
+
+    /// The plugin file that registers `identifier`, or why there is none.
+    pub fn resolve(&self, identifier: &str) -> Result<&PluginFile, HostError> {
+        let ids = self.identifiers();
+        match ids.get(identifier).map(Vec::as_slice) {
+            Some([_]) => self
+                .plugins
+                .iter()
+                .find(|p| p.manifest.factories.iter().any(|f| f.identifier == identifier))
+                .ok_or_else(|| HostError::Rejected(format!("identifier '{identifier}' vanished"))),
+            Some(files) => Err(HostError::DuplicateIdentifier {
+                identifier: identifier.to_string(),
+                files: files.iter().map(|p| p.to_path_buf()).collect(),
+            }),
+            None => Err(HostError::UnknownIdentifier {
+                identifier: identifier.to_string(),
+                dir: self.dir.clone(),
+                available: ids.keys().map(|k| k.to_string()).collect(),
+            }),
+        }
+    }
+}

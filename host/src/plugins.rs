@@ -1,0 +1,237 @@
+//! `plugins list | describe | install`: all read manifests only; no plugin code runs.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use connector_interface::manifest::ManifestOption;
+use serde_json::json;
+
+use crate::discovery::{inspect, Discovery};
+use crate::error::HostError;
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// `plugins list`: exit 0 whatever the files are, as long as the directory can be read.
+pub fn list(dir: &Path, as_json: bool) -> Result<(), HostError> {
+    let d = Discovery::scan(dir)?;
+    let duplicates = d.duplicates();
+    let mut out = String::new();
+    if as_json {
+        let value = json!({
+            "resources": dir.display().to_string(),
+            "plugins": d.plugins.iter().map(|p| json!({
+                "file": file_name(&p.path),
+                "name": p.manifest.name,
+                "version": p.manifest.version,
+                "interface_version": p.manifest.interface_version,
+                "factories": p.manifest.factories.iter().map(|f| json!({
+                    "identifier": f.identifier,
+                    "roles": f.roles,
+                    "description": f.description,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "rejected": d.rejected.iter().map(|r| json!({
+                "file": file_name(&r.path),
+                "reason": r.reason,
+            })).collect::<Vec<_>>(),
+            "duplicates": duplicates.iter().map(|(id, files)| json!({
+                "identifier": id,
+                "files": files.iter().map(|f| file_name(f)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        });
+        out = serde_json::to_string_pretty(&value).unwrap_or_default();
+        out.push('\n');
+    } else {
+        out.push_str(&format!("plugins in {}:\n", dir.display()));
+        if d.plugins.is_empty() {
+            out.push_str("  (none)\n");
+        }
+        for p in &d.plugins {
+            out.push_str(&format!(
+                "  {}  {} {} (connector-interface {})\n",
+                file_name(&p.path),
+                p.manifest.name,
+                p.manifest.version,
+                p.manifest.interface_version
+            ));
+            for f in &p.manifest.factories {
+                out.push_str(&format!(
+                    "    {}  [{}]  {}\n",
+                    f.identifier,
+                    f.roles.join(", "),
+                    f.description
+                ));
+            }
+        }
+        if !d.rejected.is_empty() {
+            out.push_str("not usable:\n");
+            for r in &d.rejected {
+                out.push_str(&format!("  {}: {}\n", file_name(&r.path), r.reason));
+            }
+        }
+        for (id, files) in &duplicates {
+            out.push_str(&format!(
+                "conflict: identifier '{id}' is registered by {}; jobs using it are refused until one is removed\n",
+                files.iter().map(|f| file_name(f)).collect::<Vec<_>>().join(" and ")
+            ));
+        }
+    }
+    print_stdout(&out)
+}
+
+fn print_stdout(text: &str) -> Result<(), HostError> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        // A closed pipe (`| head`) is not an error of ours.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(HostError::io("stdout", e)),
+        _ => Ok(()),
+    }
+}
+
+/// `plugins describe ID`.
+pub fn describe(dir: &Path, identifier: &str, as_json: bool) -> Result<(), HostError> {
+    let d = Discovery::scan(dir)?;
+    let plugin = d.resolve(identifier)?;
+    let Some(factory) = plugin
+        .manifest
+        .factories
+        .iter()
+        .find(|f| f.identifier == identifier)
+    else {
+        return Err(HostError::Rejected(format!(
+            "identifier '{identifier}' not found"
+        )));
+    };
+    if as_json {
+        let value = json!({
+            "identifier": factory.identifier,
+            "description": factory.description,
+            "roles": factory.roles,
+            "plugin": { "file": file_name(&plugin.path), "name": plugin.manifest.name, "version": plugin.manifest.version },
+            "options": factory.options,
+        });
+        let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+        out.push('\n');
+        return print_stdout(&out);
+    }
+    let mut out = format!(
+        "{}  [{}]  {}\nprovided by {} ({} {})\n\noptions:\n",
+        factory.identifier,
+        factory.roles.join(", "),
+        factory.description,
+        file_name(&plugin.path),
+        plugin.manifest.name,
+        plugin.manifest.version
+    );
+    for o in &factory.options {
+        out.push_str(&describe_option(o));
+    }
+    print_stdout(&out)
+}
+
+fn describe_option(o: &ManifestOption) -> String {
+    let mut head = format!("  {} ({}", o.key, o.kind);
+    if o.required {
+        head.push_str(", required");
+    }
+    if let Some(d) = &o.default {
+        head.push_str(&format!(", default '{d}'"));
+    }
+    if !o.choices.is_empty() {
+        head.push_str(&format!(", one of: {}", o.choices.join(", ")));
+    }
+    if !o.fallback_keys.is_empty() {
+        head.push_str(&format!(", also accepted as: {}", o.fallback_keys.join(", ")));
+    }
+    if o.sensitive {
+        head.push_str(", sensitive");
+    }
+    format!("{head})\n      {}\n", o.description)
+}
+
+/// `plugins install FILE`: validate without running, then copy in atomically.
+pub fn install(file: &Path, dir: &Path, replace: bool) -> Result<(), HostError> {
+    let refuse = |reason: String| HostError::Plugin {
+        path: file.to_path_buf(),
+        reason: format!("refusing to install: {reason}"),
+    };
+    let plugin = inspect(file).map_err(refuse)?;
+    let Some(name) = file.file_name() else {
+        return Err(refuse("not a file name".to_string()));
+    };
+    std::fs::create_dir_all(dir).map_err(|e| HostError::io(dir, e))?;
+    let target = dir.join(name);
+    let existing = Discovery::scan(dir)?;
+    let same_file = |p: &Path| {
+        std::fs::canonicalize(p).ok() == std::fs::canonicalize(file).ok()
+    };
+    if same_file(&target) {
+        return Err(refuse(format!("it is already installed as {}", target.display())));
+    }
+    let mut conflicts: Vec<(String, PathBuf)> = Vec::new();
+    for f in &plugin.manifest.factories {
+        for other in &existing.plugins {
+            if other.manifest.factories.iter().any(|o| o.identifier == f.identifier) {
+                conflicts.push((f.identifier.clone(), other.path.clone()));
+            }
+        }
+    }
+    if target.exists() && !conflicts.iter().any(|(_, p)| *p == target) {
+        conflicts.push((String::new(), target.clone()));
+    }
+    if !conflicts.is_empty() && !replace {
+        let what = conflicts
+            .iter()
+            .map(|(id, p)| {
+                if id.is_empty() {
+                    format!("{} already exists", p.display())
+                } else {
+                    format!("identifier '{id}' is already provided by {}", p.display())
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(refuse(format!("{what} (use --replace to replace it)")));
+    }
+    let temp = dir.join(format!(".{}.installing-{}", name.to_string_lossy(), std::process::id()));
+    let copy = || -> std::io::Result<()> {
+        std::fs::copy(file, &temp)?;
+        std::fs::File::open(&temp)?.sync_all()?;
+        std::fs::rename(&temp, &target)
+    };
+    if let Err(e) = copy() {
+        let _ = std::fs::remove_file(&temp);
+        return Err(HostError::io(&target, e));
+    }
+    let mut replaced: Vec<&PathBuf> = conflicts
+        .iter()
+        .map(|(_, p)| p)
+        .filter(|p| **p != target)
+        .collect();
+    replaced.sort();
+    replaced.dedup();
+    for old in &replaced {
+        std::fs::remove_file(old).map_err(|e| HostError::io(*old, e))?;
+    }
+    let ids: Vec<&str> = plugin
+        .manifest
+        .factories
+        .iter()
+        .map(|f| f.identifier.as_str())
+        .collect();
+    print_stdout(&format!(
+        "installed {} {} as {} (identifiers: {})\n",
+        plugin.manifest.name,
+        plugin.manifest.version,
+        target.display(),
+        ids.join(", ")
+    ))?;
+    for old in replaced {
+        print_stdout(&format!("removed {}\n", old.display()))?;
+    }
+    Ok(())
+}
