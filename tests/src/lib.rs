@@ -1,1 +1,263 @@
+//! `connector-tests`: shared test support.
+//!
+//! - [`RedisServer`]: a real `redis-server` on a free port in a temp dir, killed on drop;
+//! - [`plugin_so`]: where `cargo test` put a workspace plugin's `.so`;
+//! - [`abi_fixtures`]: builds the ABI fixture workspace (`tests/abi-fixtures`, frozen interface
+//!   copies and the plugins built against them) once and returns its `.so` files;
+//! - [`resource_dir`]: a temp resource directory holding the given files.
+//!
+//! The integration tests themselves are in `tests/tests/` (one binary per concern) and, for the
+//! CLI, in `host/tests/`.
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// A `redis-server` started for one test: free port, temp dir, `--save ''`. Killed and reaped
+/// on drop.
+pub struct RedisServer {
+    child: Option<Child>,
+    port: u16,
+    dir: tempfile::TempDir,
+    args: Vec<String>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port on 127.0.0.1")
+}
+
+impl RedisServer {
+    /// A server without a password.
+    pub fn start() -> RedisServer {
+        RedisServer::with_args(&[])
+    }
+
+    /// A server with `requirepass`.
+    pub fn with_password(password: &str) -> RedisServer {
+        RedisServer::with_args(&["--requirepass", password])
+    }
+
+    /// A server with extra `redis-server` arguments.
+    pub fn with_args(args: &[&str]) -> RedisServer {
+        let dir = tempfile::tempdir().expect("temp dir for redis-server");
+        let mut server = RedisServer {
+            child: None,
+            port: 0,
+            dir,
+            args: args.iter().map(|a| a.to_string()).collect(),
+        };
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            server.port = free_port();
+            match server.spawn() {
+                Ok(()) => return server,
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("redis-server did not start: {last_error}");
+    }
+
+    fn spawn(&mut self) -> Result<(), String> {
+        let log = self.log_path();
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string()])
+            .args(["--bind", "127.0.0.1"])
+            .args(["--save", ""])
+            .args(["--appendonly", "no"])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .arg("--logfile")
+            .arg(&log)
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot run redis-server (is it installed?): {e}"))?;
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
+                self.child = None;
+                return Err(format!("redis-server exited with {status}\n{}", self.log()));
+            }
+            if self.answers_ping() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.kill();
+        Err(format!("redis-server did not answer PING within 10 s\n{}", self.log()))
+    }
+
+    fn answers_ping(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+        if stream.write_all(b"PING\r\n").is_err() {
+            return false;
+        }
+        let mut buf = [0u8; 64];
+        match stream.read(&mut buf) {
+            Ok(n) => buf[..n].starts_with(b"+PONG") || buf[..n].starts_with(b"-NOAUTH"),
+            Err(_) => false,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `redis://127.0.0.1:<port>/`
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("redis.log")
+    }
+
+    /// The server's log, for failure messages.
+    pub fn log(&self) -> String {
+        let text = std::fs::read_to_string(self.log_path()).unwrap_or_default();
+        format!("--- redis-server log (port {}) ---\n{text}", self.port)
+    }
+
+    /// Stops the server (the port stays this server's for [`RedisServer::restart`]).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port.
+    pub fn restart(&mut self) {
+        self.kill();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.spawn() {
+                Ok(()) => return,
+                Err(e) if Instant::now() > deadline => panic!("redis-server did not restart: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `target/<profile>`, from the running test binary (`target/<profile>/deps/<test>`), so that
+/// `CARGO_TARGET_DIR` is honoured.
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe.parent().expect("test binary has a directory");
+    if deps.file_name().is_some_and(|n| n == "deps") {
+        deps.parent().expect("deps has a parent").to_path_buf()
+    } else {
+        deps.to_path_buf()
+    }
+}
+
+/// The `.so` of a workspace plugin (`lib<name>.so`) built by `cargo test` (it lands in
+/// `target/<profile>/deps`; `cargo build` puts it in `target/<profile>`): the newest of the two.
+pub fn plugin_so(lib_name: &str) -> PathBuf {
+    let file = format!("lib{lib_name}.so");
+    let dir = profile_dir();
+    [dir.join("deps").join(&file), dir.join(&file)]
+        .into_iter()
+        .filter_map(|p| {
+            let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+            Some((modified, p))
+        })
+        .max()
+        .map(|(_, p)| p)
+        .unwrap_or_else(|| panic!("{file} was not built: is its crate a dev-dependency?"))
+}
+
+/// The real Redis plugin.
+pub fn redis_plugin() -> PathBuf {
+    plugin_so("redis_connector")
+}
+
+/// The workspace root (this crate lives in `<root>/tests`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The ABI fixtures, built once per test process from `tests/abi-fixtures` (a workspace of
+/// its own, target dir `target/abi-fixtures`).
+pub struct AbiFixtures {
+    dir: PathBuf,
+}
+
+impl AbiFixtures {
+    /// `lib<name>.so` of a fixture crate.
+    pub fn so(&self, lib_name: &str) -> PathBuf {
+        let p = self.dir.join(format!("lib{lib_name}.so"));
+        assert!(p.exists(), "fixture {} was not built", p.display());
+        p
+    }
+
+    /// A binary of the fixture workspace (the stand-in hosts).
+    pub fn bin(&self, name: &str) -> PathBuf {
+        let p = self.dir.join(name);
+        assert!(p.exists(), "fixture binary {} was not built", p.display());
+        p
+    }
+}
+
+pub fn abi_fixtures() -> &'static AbiFixtures {
+    static FIXTURES: OnceLock<AbiFixtures> = OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let root = workspace_root();
+        let target = profile_dir()
+            .parent()
+            .expect("target dir")
+            .join("abi-fixtures");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let output = Command::new(cargo)
+            .arg("build")
+            .arg("--quiet")
+            .arg("--manifest-path")
+            .arg(root.join("tests/abi-fixtures/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_TARGET_DIR")
+            .output()
+            .expect("run cargo to build the ABI fixtures");
+        assert!(
+            output.status.success(),
+            "building tests/abi-fixtures failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        AbiFixtures {
+            dir: target.join("debug"),
+        }
+    })
+}
+
+/// A temp resource directory holding copies of `files` (file names kept).
+pub fn resource_dir(files: &[&Path]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp resource dir");
+    for f in files {
+        let name = f.file_name().expect("file name");
+        std::fs::copy(f, dir.path().join(name)).expect("copy into resource dir");
+    }
+    dir
+}

@@ -1,0 +1,47 @@
+//! Fixture plugin `fixture-v1_1`: the `collect` connector as `collect-v11`. Built against the simulated interface 1.1.0; offers the 1.1 extension `fixture.flush-stats/1` on its sinks.
+
+#[path = "../../collect.rs"]
+mod collect;
+
+use abi_stable::std_types::ROption;
+use connector_interface::{ExtensionBox, FactoryBox, FactoryDecl, PluginDecl, Roles, Row, TableContext};
+
+pub const PLUGIN: PluginDecl = PluginDecl {
+    name: "fixture-v1_1",
+    version: "0.1.0",
+    factories: &[FactoryDecl {
+        identifier: "collect-v11",
+        description: "collects rows into a file",
+        roles: Roles::SINK.union(Roles::LOOKUP),
+        options: collect::OPTIONS,
+    }],
+};
+
+fn factories() -> Vec<FactoryBox> {
+    vec![collect::factory("collect-v11")]
+}
+
+fn before_create_sink(_context: &TableContext) {
+    
+}
+
+fn before_write(_batch: &[Row]) {
+    
+}
+
+fn sink_extension(_sink: &mut collect::CollectSink, _name: &str) -> ROption<ExtensionBox> {
+    use connector_interface::flush_stats::{FlushStats, FLUSH_STATS};
+    if _name == FLUSH_STATS {
+        ROption::RSome(ExtensionBox::new(
+            FLUSH_STATS,
+            FlushStats {
+                flushed_rows: _sink.flushed_rows,
+                flushes: _sink.flushes,
+            },
+        ))
+    } else {
+        ROption::RNone
+    }
+}
+
+connector_interface::export_plugin!(PLUGIN, factories);
