@@ -53,7 +53,8 @@ pub fn inspect(path: &Path) -> Result<PluginFile, String> {
     let bytes = section
         .data()
         .map_err(|e| format!("cannot read the connector manifest: {e}"))?;
-    let manifest = Manifest::parse(bytes).map_err(|e| format!("invalid connector manifest: {e}"))?;
+    let manifest =
+        Manifest::parse(bytes).map_err(|e| format!("invalid connector manifest: {e}"))?;
     check_interface_version(&manifest)?;
     if manifest.factories.is_empty() {
         return Err("the connector manifest registers no factory".to_string());
@@ -136,7 +137,12 @@ impl Discovery {
             Some([_]) => self
                 .plugins
                 .iter()
-                .find(|p| p.manifest.factories.iter().any(|f| f.identifier == identifier))
+                .find(|p| {
+                    p.manifest
+                        .factories
+                        .iter()
+                        .any(|f| f.identifier == identifier)
+                })
                 .ok_or_else(|| HostError::Rejected(format!("identifier '{identifier}' vanished"))),
             Some(files) => Err(HostError::DuplicateIdentifier {
                 identifier: identifier.to_string(),

@@ -9,11 +9,22 @@ use tracing::level_filters::LevelFilter;
 /// Installs the log subscriber once (`RUST_LOG`, default `warn`); `log` records, plugin ones
 /// included, go through it too.
 pub fn init() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".to_string());
+    init_with(&filter, std::io::stderr);
+}
+
+/// Installs the log subscriber with an explicit filter (`RUST_LOG` syntax) and writer; an
+/// invalid filter falls back to `warn`. Later calls have no effect.
+pub fn init_with<W>(filter: &str, writer: W)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
+        .with_ansi(false)
         .try_init();
 }
 

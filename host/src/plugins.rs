@@ -85,7 +85,10 @@ pub fn list(dir: &Path, as_json: bool) -> Result<(), HostError> {
 
 fn print_stdout(text: &str) -> Result<(), HostError> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         // A closed pipe (`| head`) is not an error of ours.
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(HostError::io("stdout", e)),
         _ => Ok(()),
@@ -145,7 +148,10 @@ fn describe_option(o: &ManifestOption) -> String {
         head.push_str(&format!(", one of: {}", o.choices.join(", ")));
     }
     if !o.fallback_keys.is_empty() {
-        head.push_str(&format!(", also accepted as: {}", o.fallback_keys.join(", ")));
+        head.push_str(&format!(
+            ", also accepted as: {}",
+            o.fallback_keys.join(", ")
+        ));
     }
     if o.sensitive {
         head.push_str(", sensitive");
@@ -166,16 +172,22 @@ pub fn install(file: &Path, dir: &Path, replace: bool) -> Result<(), HostError> 
     std::fs::create_dir_all(dir).map_err(|e| HostError::io(dir, e))?;
     let target = dir.join(name);
     let existing = Discovery::scan(dir)?;
-    let same_file = |p: &Path| {
-        std::fs::canonicalize(p).ok() == std::fs::canonicalize(file).ok()
-    };
+    let same_file = |p: &Path| std::fs::canonicalize(p).ok() == std::fs::canonicalize(file).ok();
     if same_file(&target) {
-        return Err(refuse(format!("it is already installed as {}", target.display())));
+        return Err(refuse(format!(
+            "it is already installed as {}",
+            target.display()
+        )));
     }
     let mut conflicts: Vec<(String, PathBuf)> = Vec::new();
     for f in &plugin.manifest.factories {
         for other in &existing.plugins {
-            if other.manifest.factories.iter().any(|o| o.identifier == f.identifier) {
+            if other
+                .manifest
+                .factories
+                .iter()
+                .any(|o| o.identifier == f.identifier)
+            {
                 conflicts.push((f.identifier.clone(), other.path.clone()));
             }
         }
@@ -197,7 +209,11 @@ pub fn install(file: &Path, dir: &Path, replace: bool) -> Result<(), HostError> 
             .join("; ");
         return Err(refuse(format!("{what} (use --replace to replace it)")));
     }
-    let temp = dir.join(format!(".{}.installing-{}", name.to_string_lossy(), std::process::id()));
+    let temp = dir.join(format!(
+        ".{}.installing-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let copy = || -> std::io::Result<()> {
         std::fs::copy(file, &temp)?;
         std::fs::File::open(&temp)?.sync_all()?;

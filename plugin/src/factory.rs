@@ -62,7 +62,11 @@ pub fn validate(context: &TableContext, role: Roles) -> Result<RedisOptions, Con
     }
     if role == Roles::LOOKUP && !options.write_open {
         let bound: Vec<usize> = context.lookup_keys.iter().map(|k| *k as usize).collect();
-        let missing: Vec<usize> = keys.iter().copied().filter(|k| !bound.contains(k)).collect();
+        let missing: Vec<usize> = keys
+            .iter()
+            .copied()
+            .filter(|k| !bound.contains(k))
+            .collect();
         if !missing.is_empty() {
             return Err(ConnectorError::config(format!(
                 "table '{table}': a lookup join on a redis table must bind every key column; \
@@ -136,9 +140,7 @@ fn not_built_yet(context: &TableContext, role: &str) -> ConnectorError {
         connector_interface::ErrorKind::UNSUPPORTED,
         format!(
             "table '{}': the redis {role} is not available in {} {} yet",
-            context.table_name,
-            PLUGIN.name,
-            PLUGIN.version
+            context.table_name, PLUGIN.name, PLUGIN.version
         ),
     )
 }

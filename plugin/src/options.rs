@@ -22,7 +22,11 @@ pub const OPTIONS: &[OptionDecl] = &[
     OptionDecl {
         required: true,
         fallback_keys: &["host"],
-        ..opt("hostname", OptionType::STRING, "Host name or address of the Redis server.")
+        ..opt(
+            "hostname",
+            OptionType::STRING,
+            "Host name or address of the Redis server.",
+        )
     },
     OptionDecl {
         default: Some("6379"),
@@ -43,7 +47,11 @@ pub const OPTIONS: &[OptionDecl] = &[
     },
     OptionDecl {
         default: Some("0"),
-        ..opt("database", OptionType::INT, "Database index selected after connecting.")
+        ..opt(
+            "database",
+            OptionType::INT,
+            "Database index selected after connecting.",
+        )
     },
     OptionDecl {
         default: Some("5s"),
@@ -65,7 +73,11 @@ pub const OPTIONS: &[OptionDecl] = &[
     },
     OptionDecl {
         default: Some(""),
-        ..opt("key.prefix", OptionType::STRING, "Text put before every key.")
+        ..opt(
+            "key.prefix",
+            OptionType::STRING,
+            "Text put before every key.",
+        )
     },
     OptionDecl {
         default: Some(":"),
@@ -333,10 +345,9 @@ impl<'a> Resolved<'a> {
     }
 
     fn invalid(&self, written_key: &str, value: &str, expected: &str) -> ConnectorError {
-        let shown = if OPTIONS
-            .iter()
-            .any(|d| d.sensitive && (d.key == written_key || d.fallback_keys.contains(&written_key)))
-        {
+        let shown = if OPTIONS.iter().any(|d| {
+            d.sensitive && (d.key == written_key || d.fallback_keys.contains(&written_key))
+        }) {
             "******"
         } else {
             value
@@ -357,7 +368,9 @@ impl<'a> Resolved<'a> {
         };
         match v.trim().parse::<i64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-            _ if max == i64::MAX => Err(self.invalid(k, v, &format!("an integer of at least {min}"))),
+            _ if max == i64::MAX => {
+                Err(self.invalid(k, v, &format!("an integer of at least {min}")))
+            }
             _ => Err(self.invalid(k, v, &format!("an integer between {min} and {max}"))),
         }
     }
@@ -410,9 +423,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         "us" | "µs" | "micro" | "micros" | "microsecond" | "microseconds" => {
             Duration::from_micros(1)
         }
-        "" | "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => {
-            Duration::from_millis(1)
-        }
+        "" | "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => Duration::from_millis(1),
         "s" | "sec" | "secs" | "second" | "seconds" => Duration::from_secs(1),
         "m" | "min" | "minute" | "minutes" => Duration::from_secs(60),
         "h" | "hour" | "hours" => Duration::from_secs(3600),
@@ -585,8 +596,10 @@ mod tests {
             error(&[("hostname", "h"), ("type", "list")]),
             "table 'redis': invalid value 'list' for option 'type': expected one of: string, hash"
         );
-        assert!(error(&[("hostname", "h"), ("sink.buffer-flush.interval", "soon")])
-            .contains("'sink.buffer-flush.interval': expected a duration"));
+        assert!(
+            error(&[("hostname", "h"), ("sink.buffer-flush.interval", "soon")])
+                .contains("'sink.buffer-flush.interval': expected a duration")
+        );
     }
 
     #[test]

@@ -93,7 +93,10 @@ impl RedisServer {
             std::thread::sleep(Duration::from_millis(20));
         }
         self.kill();
-        Err(format!("redis-server did not answer PING within 10 s\n{}", self.log()))
+        Err(format!(
+            "redis-server did not answer PING within 10 s\n{}",
+            self.log()
+        ))
     }
 
     fn answers_ping(&self) -> bool {
