@@ -11,8 +11,8 @@ use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RStr, RVec};
 use connector_interface::flush_stats::{FlushStats, FLUSH_STATS};
 use connector_interface::{
-    Column, ConnectorModuleRef, DataType, ExtensionBox, HostCallbacks, HostCallbacks_TO,
-    LogLevel, Manifest, OptionEntry, Row, Schema, TableContext, Value,
+    Column, ConnectorModuleRef, DataType, ExtensionBox, HostCallbacks, HostCallbacks_TO, LogLevel,
+    Manifest, OptionEntry, Row, Schema, TableContext, Value,
 };
 
 struct Quiet;
@@ -53,7 +53,9 @@ fn run(path: &str, data_dir: &str) -> Result<String, String> {
     (module.init())(HostCallbacks_TO::from_value(Quiet, TD_Opaque))
         .into_result()
         .map_err(|e| e.to_string())?;
-    let factories = (module.factories())().into_result().map_err(|e| e.to_string())?;
+    let factories = (module.factories())()
+        .into_result()
+        .map_err(|e| e.to_string())?;
     let factory = factories.first().ok_or("no factory")?;
     let identifier = factory.identifier().to_string();
     let mut out = format!(
@@ -81,13 +83,18 @@ fn run(path: &str, data_dir: &str) -> Result<String, String> {
         task_index: 0,
         parallelism: 1,
     };
-    let mut sink = factory.create_sink(&context).into_result().map_err(|e| e.to_string())?;
+    let mut sink = factory
+        .create_sink(&context)
+        .into_result()
+        .map_err(|e| e.to_string())?;
     sink.open().into_result().map_err(|e| e.to_string())?;
     let rows = vec![
         Row::insert(vec!["1".into(), "one".into()]),
         Row::insert(vec!["2".into(), "two".into()]),
     ];
-    sink.write(rows.as_slice().into()).into_result().map_err(|e| e.to_string())?;
+    sink.write(rows.as_slice().into())
+        .into_result()
+        .map_err(|e| e.to_string())?;
     sink.flush().into_result().map_err(|e| e.to_string())?;
     match sink.extension(FLUSH_STATS.into()) {
         ROption::RSome(ext) => match ext.downcast::<FlushStats>() {
@@ -105,9 +112,15 @@ fn run(path: &str, data_dir: &str) -> Result<String, String> {
         }
     }
     sink.close().into_result().map_err(|e| e.to_string())?;
-    let mut lookup = factory.create_lookup(&context).into_result().map_err(|e| e.to_string())?;
+    let mut lookup = factory
+        .create_lookup(&context)
+        .into_result()
+        .map_err(|e| e.to_string())?;
     let keys = vec![Row::insert(vec!["2".into()])];
-    let found = lookup.lookup(keys.as_slice().into()).into_result().map_err(|e| e.to_string())?;
+    let found = lookup
+        .lookup(keys.as_slice().into())
+        .into_result()
+        .map_err(|e| e.to_string())?;
     let name = found
         .first()
         .and_then(|rows| rows.first())

@@ -128,6 +128,9 @@ mod tests {
         std::panic::set_hook(previous);
         let err = result.unwrap_err();
         assert_eq!(err.kind, ErrorKind::PANIC);
-        assert_eq!(err.message.as_str(), "the connector panicked in sink write: boom");
+        assert_eq!(
+            err.message.as_str(),
+            "the connector panicked in sink write: boom"
+        );
     }
 }

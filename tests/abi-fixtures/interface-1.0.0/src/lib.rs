@@ -60,6 +60,7 @@ pub mod types;
 
 pub use abi_stable;
 pub use context::{OptionEntry, TableContext};
+pub use counters::Counter;
 pub use error::{guard, ConnectorError, ErrorKind};
 pub use extension::ExtensionBox;
 pub use factory::{ConnectorFactory, ConnectorFactory_TO, FactoryBox};
@@ -69,7 +70,6 @@ pub use manifest::{FactoryDecl, Manifest, PluginDecl};
 pub use module::{ConnectorModule, ConnectorModuleRef};
 pub use options::{OptionDecl, OptionSpec, OptionType, Roles};
 pub use scan::{Scan, ScanBox, Scan_TO, Split};
-pub use counters::Counter;
 pub use sink::{Sink, SinkBox, Sink_TO};
 pub use types::{
     Column, DataType, Decimal, MapEntry, OtherValue, Row, RowKind, Schema, Timestamp, TypeKind,

@@ -114,14 +114,20 @@ impl Manifest {
 
 /// The length of the manifest JSON of `decl` built against this interface.
 pub const fn json_len(decl: &PluginDecl) -> usize {
-    let mut w = Writer::<0> { buf: [0; 0], len: 0 };
+    let mut w = Writer::<0> {
+        buf: [0; 0],
+        len: 0,
+    };
     w.plugin(decl);
     w.len
 }
 
 /// The manifest JSON of `decl`; `N` must be [`json_len`]`(decl)`.
 pub const fn json_bytes<const N: usize>(decl: &PluginDecl) -> [u8; N] {
-    let mut w = Writer::<N> { buf: [0; N], len: 0 };
+    let mut w = Writer::<N> {
+        buf: [0; N],
+        len: 0,
+    };
     w.plugin(decl);
     assert!(w.len == N, "manifest length mismatch");
     w.buf

@@ -51,11 +51,15 @@ impl Roles {
 
     /// The role names in manifest order: `sink`, `lookup`, `scan`.
     pub fn names(self) -> Vec<&'static str> {
-        [(Roles::SINK, "sink"), (Roles::LOOKUP, "lookup"), (Roles::SCAN, "scan")]
-            .into_iter()
-            .filter(|(r, _)| self.contains(*r))
-            .map(|(_, n)| n)
-            .collect()
+        [
+            (Roles::SINK, "sink"),
+            (Roles::LOOKUP, "lookup"),
+            (Roles::SCAN, "scan"),
+        ]
+        .into_iter()
+        .filter(|(r, _)| self.contains(*r))
+        .map(|(_, n)| n)
+        .collect()
     }
 }
 
@@ -98,7 +102,11 @@ impl OptionDecl {
             required: self.required,
             default: self.default.map(RString::from).into(),
             description: self.description.into(),
-            fallback_keys: self.fallback_keys.iter().map(|k| RString::from(*k)).collect(),
+            fallback_keys: self
+                .fallback_keys
+                .iter()
+                .map(|k| RString::from(*k))
+                .collect(),
             sensitive: self.sensitive,
             choices: self.choices.iter().map(|k| RString::from(*k)).collect(),
         }

@@ -4,7 +4,9 @@
 mod collect;
 
 use abi_stable::std_types::ROption;
-use connector_interface::{ExtensionBox, FactoryBox, FactoryDecl, PluginDecl, Roles, Row, TableContext};
+use connector_interface::{
+    ExtensionBox, FactoryBox, FactoryDecl, PluginDecl, Roles, Row, TableContext,
+};
 
 pub const PLUGIN: PluginDecl = PluginDecl {
     name: "fixture-panic",

@@ -4,7 +4,9 @@
 mod collect;
 
 use abi_stable::std_types::ROption;
-use connector_interface::{ExtensionBox, FactoryBox, FactoryDecl, PluginDecl, Roles, Row, TableContext};
+use connector_interface::{
+    ExtensionBox, FactoryBox, FactoryDecl, PluginDecl, Roles, Row, TableContext,
+};
 
 pub const PLUGIN: PluginDecl = PluginDecl {
     name: "fixture-v1_1",
@@ -21,13 +23,9 @@ fn factories() -> Vec<FactoryBox> {
     vec![collect::factory("collect-v11")]
 }
 
-fn before_create_sink(_context: &TableContext) {
-    
-}
+fn before_create_sink(_context: &TableContext) {}
 
-fn before_write(_batch: &[Row]) {
-    
-}
+fn before_write(_batch: &[Row]) {}
 
 fn sink_extension(_sink: &mut collect::CollectSink, _name: &str) -> ROption<ExtensionBox> {
     use connector_interface::flush_stats::{FlushStats, FLUSH_STATS};
