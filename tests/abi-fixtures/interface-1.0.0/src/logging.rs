@@ -97,10 +97,13 @@ impl log::Log for Forwarder {
 static FORWARDER: Forwarder = Forwarder;
 
 /// Routes this plugin's `log` records to the host, with `target` (the plugin's name) as their
-/// target. Only the first call has an effect.
+/// target, and reports the plugin's panics (which [`guard`](crate::guard) turns into errors)
+/// through the same log at error level instead of printing them. Only the first call has an
+/// effect.
 pub fn install_host_logger(host: HostBox, target: &'static str) {
     let level = host.max_level();
     if BRIDGE.set(Bridge { host, target }).is_ok() && log::set_logger(&FORWARDER).is_ok() {
         log::set_max_level(level.to_filter());
+        std::panic::set_hook(Box::new(|info| log::error!("{info}")));
     }
 }
