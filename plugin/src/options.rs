@@ -634,3 +634,55 @@ mod tests {
         assert_eq!(parse_duration("fast"), None);
     }
 }
+
+/// The README's options table, generated from [`OPTIONS`] (a test keeps the README in step).
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| option | type | default | required | also accepted as | description |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    for o in OPTIONS {
+        let kind = if o.choices.is_empty() {
+            o.kind.name().to_string()
+        } else {
+            o.choices.join(" \\| ")
+        };
+        let default = match o.default {
+            Some("") => "(empty)".to_string(),
+            Some(d) => format!("`{d}`"),
+            None => String::new(),
+        };
+        let fallbacks = o
+            .fallback_keys
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push_str(&format!(
+            "| `{}` | {kind} | {default} | {} | {fallbacks} | {}{} |\n",
+            o.key,
+            if o.required { "yes" } else { "no" },
+            o.description.replace('|', "\\|"),
+            if o.sensitive { " (sensitive)" } else { "" },
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod readme {
+    #[test]
+    fn readme_options_table_matches_the_declarations() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+            .expect("README.md at the workspace root");
+        let start = "<!-- options:start -->\n";
+        let end = "<!-- options:end -->";
+        let from = readme.find(start).expect("options:start marker") + start.len();
+        let to = readme.find(end).expect("options:end marker");
+        let expected = super::markdown_table();
+        assert!(
+            readme[from..to] == expected,
+            "README.md's options table is out of date; replace it with:\n{expected}"
+        );
+    }
+}
