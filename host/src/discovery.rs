@@ -38,8 +38,10 @@ pub fn host_major() -> u64 {
 
 /// Reads one file's manifest and checks it. The error is the reason the file is not usable.
 pub fn inspect(path: &Path) -> Result<PluginFile, String> {
-    let data = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
-    let file = object::File::parse(&*data)
+    // Only the headers and the manifest section are read, not the whole file.
+    let data = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let data = object::ReadCache::new(data);
+    let file = object::File::parse(&data)
         .map_err(|_| "not a shared library (not an ELF object file)".to_string())?;
     if file.kind() != ObjectKind::Dynamic {
         return Err(format!(

@@ -649,7 +649,7 @@ pub fn markdown_table() -> String {
         };
         let default = match o.default {
             Some("") => "(empty)".to_string(),
-            Some(d) => format!("`{d}`"),
+            Some(d) => format!("`{}`", d.replace('|', "\\|")),
             None => String::new(),
         };
         let fallbacks = o
