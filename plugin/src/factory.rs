@@ -4,8 +4,10 @@ use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RStr, RString, RVec};
 use connector_interface::{
     guard, ConnectorError, ConnectorFactory, ConnectorFactory_TO, ExtensionBox, FactoryBox,
-    LookupBox, OptionSpec, Roles, ScanBox, SinkBox, TableContext,
+    LookupBox, OptionSpec, Roles, ScanBox, SinkBox, Sink_TO, TableContext,
 };
+
+use crate::sink::RedisSink;
 
 use crate::options::{RedisOptions, ValueFormat};
 use crate::PLUGIN;
@@ -109,8 +111,11 @@ impl ConnectorFactory for RedisFactory {
 
     fn create_sink(&self, context: &TableContext) -> RResult<SinkBox, ConnectorError> {
         guard("create_sink", || {
-            validate(context, Roles::SINK)?;
-            Err(not_built_yet(context, "sink"))
+            let options = validate(context, Roles::SINK)?;
+            Ok(Sink_TO::from_value(
+                RedisSink::new(context, options),
+                TD_Opaque,
+            ))
         })
     }
 

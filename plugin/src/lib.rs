@@ -5,10 +5,16 @@
 //!
 //! Layout:
 //! - `options.rs`: every option, declared once, and their validation;
-//! - `factory.rs`: the `redis` factory: roles, schema checks, creation of sinks and lookups.
+//! - `factory.rs`: the `redis` factory: roles, schema checks, creation of sinks and lookups;
+//! - `codec.rs`: rows to keys and values (pure);
+//! - `connection.rs`: connecting, RESP pipelines, what an error means and whether to retry;
+//! - `sink.rs`: the sink (buffering, pipelining, interval flush, retries).
 
+pub mod codec;
+pub mod connection;
 pub mod factory;
 pub mod options;
+pub mod sink;
 
 use connector_interface::{FactoryBox, FactoryDecl, PluginDecl, Roles};
 
