@@ -288,8 +288,7 @@ pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
 }
 
 fn write_base64(out: &mut Vec<u8>, bytes: &[u8]) {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -485,12 +484,16 @@ mod tests {
     fn null_raw_value_deletes_and_minus_u_is_ignored() {
         let c = codec(&["id", "v"], &[0], &[]);
         assert_eq!(
-            c.encode(&Row::insert(vec!["k".into(), Value::Null])).unwrap(),
+            c.encode(&Row::insert(vec!["k".into(), Value::Null]))
+                .unwrap(),
             Some(Change::Delete { key: b"k".to_vec() })
         );
         assert_eq!(
-            c.encode(&Row::new(RowKind::UpdateBefore, vec!["k".into(), "v".into()]))
-                .unwrap(),
+            c.encode(&Row::new(
+                RowKind::UpdateBefore,
+                vec!["k".into(), "v".into()]
+            ))
+            .unwrap(),
             None
         );
         assert_eq!(
