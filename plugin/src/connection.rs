@@ -115,31 +115,6 @@ pub fn connect(options: &RedisOptions) -> Result<redis::Connection, RedisFailure
     Ok(connection)
 }
 
-/// Sends a packed pipeline of `count` commands and checks every reply.
-pub fn send_pipeline(
-    connection: &mut redis::Connection,
-    packed: &[u8],
-    count: usize,
-) -> Result<(), RedisFailure> {
-    let replies = connection
-        .req_packed_commands(packed, 0, count)
-        .map_err(|e| RedisFailure::from_redis(&e))?;
-    for reply in &replies {
-        if let redis::Value::ServerError(err) = reply {
-            return Err(RedisFailure::from_server_reply(err));
-        }
-        if let redis::Value::Array(items) = reply {
-            // The reply of an EXEC: one entry per queued command.
-            for item in items {
-                if let redis::Value::ServerError(err) = item {
-                    return Err(RedisFailure::from_server_reply(err));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Backoff before retry `attempt` (1-based): 100 ms, 200 ms, 400 ms, ... up to 5 s.
 pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(100u64.saturating_mul(1 << attempt.saturating_sub(1).min(6)))
@@ -150,6 +125,18 @@ pub fn backoff(attempt: u32) -> Duration {
 pub fn pack_command(out: &mut Vec<u8>, args: &[&[u8]]) {
     out.push(b'*');
     push_len(out, args.len());
+    pack_args(out, args);
+}
+
+/// The header of a command whose `arg_count` arguments follow (packed by [`pack_args`]).
+pub fn pack_header(out: &mut Vec<u8>, name: &[u8], arg_count: usize) {
+    out.push(b'*');
+    push_len(out, arg_count + 1);
+    pack_args(out, &[name]);
+}
+
+/// RESP bulk strings, for arguments of a command packed in parts.
+pub fn pack_args(out: &mut Vec<u8>, args: &[&[u8]]) {
     for arg in args {
         out.push(b'$');
         push_len(out, arg.len());
@@ -182,6 +169,10 @@ mod tests {
         let mut out = Vec::new();
         pack_command(&mut out, &[b"SET", b"k", b"hello world"]);
         assert_eq!(out, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$11\r\nhello world\r\n");
+        let mut parts = Vec::new();
+        pack_header(&mut parts, b"SET", 2);
+        pack_args(&mut parts, &[b"k", b"hello world"]);
+        assert_eq!(parts, out);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The Redis sink: changelog rows to pipelined, idempotent commands.
 //!
-//! `write` encodes rows into one RESP buffer (`SET k v [EX ttl]`, `DEL k`, `HSET`/`HDEL`, with
-//! `MULTI ... EXPIRE ... EXEC` for a hash with a TTL) in changelog order. The buffer is sent
+//! `write` encodes rows into one RESP buffer in changelog order: `SET k v EX ttl`, or, without a
+//! TTL, consecutive upserts as one `MSET`; `DEL k`; `HSET`/`HDEL`, with `MULTI ... EXPIRE ...
+//! EXEC` for a hash with a TTL. While Redis works on one sent batch the next is encoded. The buffer is sent
 //! as one pipeline when it holds `sink.buffer-flush.max-rows` rows, when the oldest row has
 //! waited `sink.buffer-flush.interval` (a background thread, so a quiet input is written too),
 //! and on `flush`. Every reply is checked: `flush` returns Ok only when Redis acknowledged every
@@ -10,6 +11,7 @@
 //! can fix (`WRONGTYPE`, `OOM`, authentication) fails at once. A failure of the background
 //! flush is returned by the next `write` or `flush`; nothing is dropped silently.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -19,7 +21,7 @@ use connector_interface::counters;
 use connector_interface::{guard, ConnectorError, Counter, ExtensionBox, Row, Sink, TableContext};
 
 use crate::codec::{Change, RowCodec};
-use crate::connection::{backoff, connect, pack_command, send_pipeline};
+use crate::connection::{backoff, connect, pack_args, pack_command, pack_header, RedisFailure};
 use crate::options::RedisOptions;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -29,13 +31,53 @@ struct Counts {
     ignored: u64,
 }
 
-struct State {
-    connection: Option<redis::Connection>,
+/// Encoded rows sent as one pipeline and acknowledged reply by reply.
+#[derive(Default)]
+struct Batch {
     packed: Vec<u8>,
     commands: usize,
     rows: usize,
-    pending: Counts,
+    counts: Counts,
+    /// Consecutive `SET`s without a TTL, packed as the arguments of one `MSET` (one command
+    /// and one reply instead of one per row; same effect, in the same order).
+    run: Vec<u8>,
+    run_pairs: usize,
+}
+
+impl Batch {
+    fn add_to_run(&mut self, key: &[u8], value: &[u8]) {
+        pack_args(&mut self.run, &[key, value]);
+        self.run_pairs += 1;
+    }
+
+    /// Ends the current `MSET` run, before any other command and before sending.
+    fn close_run(&mut self) {
+        if self.run_pairs == 0 {
+            return;
+        }
+        if self.run_pairs == 1 {
+            pack_header(&mut self.packed, b"SET", 2);
+        } else {
+            pack_header(&mut self.packed, b"MSET", 2 * self.run_pairs);
+        }
+        self.packed.extend_from_slice(&self.run);
+        self.run.clear();
+        self.run_pairs = 0;
+        self.commands += 1;
+    }
+}
+
+/// Batches sent but not yet acknowledged, at most: while the server works on one, the next
+/// is encoded. The buffer holds at most (1 + this) x `sink.buffer-flush.max-rows` rows.
+const MAX_IN_FLIGHT: usize = 1;
+
+struct State {
+    connection: Option<redis::Connection>,
+    current: Batch,
     oldest: Option<Instant>,
+    in_flight: VecDeque<Batch>,
+    /// How many of `in_flight` were sent on `connection`.
+    sent: usize,
     done: Counts,
     flushes: u64,
     flush_micros: u64,
@@ -65,11 +107,10 @@ impl RedisSink {
                 codec,
                 state: Mutex::new(State {
                     connection: None,
-                    packed: Vec::with_capacity(64 * options.sink_max_rows),
-                    commands: 0,
-                    rows: 0,
-                    pending: Counts::default(),
+                    current: Batch::default(),
                     oldest: None,
+                    in_flight: VecDeque::new(),
+                    sent: 0,
                     done: Counts::default(),
                     flushes: 0,
                     flush_micros: 0,
@@ -102,6 +143,16 @@ impl Drop for RedisSink {
     }
 }
 
+/// The first error reply among the replies of one command (an `EXEC` reply holds one per
+/// queued command).
+fn error_reply(reply: &redis::Value) -> Option<RedisFailure> {
+    match reply {
+        redis::Value::ServerError(err) => Some(RedisFailure::from_server_reply(err)),
+        redis::Value::Array(items) => items.iter().find_map(error_reply),
+        _ => None,
+    }
+}
+
 impl Shared {
     fn lock(&self) -> Result<MutexGuard<'_, State>, ConnectorError> {
         self.state
@@ -109,40 +160,44 @@ impl Shared {
             .map_err(|_| ConnectorError::internal("the redis sink's state was poisoned"))
     }
 
-    /// Encodes rows into the buffer, flushing whenever it is full.
-    fn write(&self, batch: &[Row]) -> Result<(), ConnectorError> {
+    /// Encodes rows into the current batch, sending it whenever it is full.
+    fn write(&self, rows: &[Row]) -> Result<(), ConnectorError> {
         let mut state = self.lock()?;
         if let Some(failure) = &state.failure {
             return Err(failure.clone());
         }
         let ttl = self.options.ttl_seconds.map(|t| t.to_string());
-        for row in batch {
+        for row in rows {
             let Some(change) = self.codec.encode(row)? else {
-                state.pending.ignored += 1;
+                state.current.counts.ignored += 1;
                 continue;
             };
-            let state = &mut *state;
+            let batch = &mut state.current;
             match change {
                 Change::Set { key, value } => {
                     match &ttl {
-                        Some(ttl) => pack_command(
-                            &mut state.packed,
-                            &[b"SET", &key, &value, b"EX", ttl.as_bytes()],
-                        ),
-                        None => pack_command(&mut state.packed, &[b"SET", &key, &value]),
+                        Some(ttl) => {
+                            pack_command(
+                                &mut batch.packed,
+                                &[b"SET", &key, &value, b"EX", ttl.as_bytes()],
+                            );
+                            batch.commands += 1;
+                        }
+                        None => batch.add_to_run(&key, &value),
                     }
-                    state.commands += 1;
-                    state.pending.upserted += 1;
+                    batch.counts.upserted += 1;
                 }
                 Change::Delete { key } => {
-                    pack_command(&mut state.packed, &[b"DEL", &key]);
-                    state.commands += 1;
-                    state.pending.deleted += 1;
+                    batch.close_run();
+                    pack_command(&mut batch.packed, &[b"DEL", &key]);
+                    batch.commands += 1;
+                    batch.counts.deleted += 1;
                 }
                 Change::Hash { key, set, remove } => {
+                    batch.close_run();
                     if ttl.is_some() {
-                        pack_command(&mut state.packed, &[b"MULTI"]);
-                        state.commands += 1;
+                        pack_command(&mut batch.packed, &[b"MULTI"]);
+                        batch.commands += 1;
                     }
                     if !set.is_empty() {
                         let mut args: Vec<&[u8]> = Vec::with_capacity(2 + 2 * set.len());
@@ -152,8 +207,8 @@ impl Shared {
                             args.push(self.codec.column_name(*column).as_bytes());
                             args.push(value);
                         }
-                        pack_command(&mut state.packed, &args);
-                        state.commands += 1;
+                        pack_command(&mut batch.packed, &args);
+                        batch.commands += 1;
                     }
                     if !remove.is_empty() {
                         let mut args: Vec<&[u8]> = Vec::with_capacity(2 + remove.len());
@@ -162,24 +217,25 @@ impl Shared {
                         for column in &remove {
                             args.push(self.codec.column_name(*column).as_bytes());
                         }
-                        pack_command(&mut state.packed, &args);
-                        state.commands += 1;
+                        pack_command(&mut batch.packed, &args);
+                        batch.commands += 1;
                     }
                     if let Some(ttl) = &ttl {
-                        pack_command(&mut state.packed, &[b"EXPIRE", &key, ttl.as_bytes()]);
-                        pack_command(&mut state.packed, &[b"EXEC"]);
-                        state.commands += 2;
+                        pack_command(&mut batch.packed, &[b"EXPIRE", &key, ttl.as_bytes()]);
+                        pack_command(&mut batch.packed, &[b"EXEC"]);
+                        batch.commands += 2;
                     }
-                    state.pending.upserted += 1;
+                    batch.counts.upserted += 1;
                 }
             }
-            state.rows += 1;
+            batch.rows += 1;
             if state.oldest.is_none() {
                 state.oldest = Some(Instant::now());
                 self.wake.notify_all();
             }
-            if state.rows >= self.options.sink_max_rows {
-                self.flush_locked(state)?;
+            if state.current.rows >= self.options.sink_max_rows {
+                self.submit(&mut state);
+                self.settle(&mut state, MAX_IN_FLIGHT)?;
             }
         }
         if self.options.sink_interval.is_zero() {
@@ -188,51 +244,96 @@ impl Shared {
         Ok(())
     }
 
-    /// Sends the buffer as one pipeline, retrying connection errors; Ok once acknowledged.
-    fn flush_locked(&self, state: &mut State) -> Result<(), ConnectorError> {
+    /// Queues the current batch for sending.
+    fn submit(&self, state: &mut State) {
+        state.current.close_run();
+        if state.current.commands > 0 {
+            let capacity = state.current.packed.capacity();
+            let batch = std::mem::replace(
+                &mut state.current,
+                Batch {
+                    packed: Vec::with_capacity(capacity),
+                    ..Batch::default()
+                },
+            );
+            state.in_flight.push_back(batch);
+        }
+    }
+
+    /// Sends every queued batch and waits for the replies of all but the newest `keep`,
+    /// reconnecting and resending (every command is idempotent) on a connection error.
+    fn settle(&self, state: &mut State, keep: usize) -> Result<(), ConnectorError> {
         if let Some(failure) = &state.failure {
             return Err(failure.clone());
         }
-        let started = Instant::now();
-        if state.commands > 0 {
-            let mut attempt = 0;
-            loop {
-                let sent = match state.connection.as_mut() {
-                    Some(connection) => send_pipeline(connection, &state.packed, state.commands),
-                    None => connect(&self.options).and_then(|mut connection| {
-                        let sent = send_pipeline(&mut connection, &state.packed, state.commands);
-                        state.connection = Some(connection);
-                        sent
-                    }),
-                };
-                let Err(failure) = sent else { break };
-                state.connection = None;
-                if !failure.retriable || attempt >= self.options.sink_max_retries {
-                    state.errors += 1;
-                    let err = failure.into_error(&self.options, "writing to");
-                    log::error!("{err}");
-                    return Err(err);
+        let mut attempt = 0;
+        loop {
+            let Err(failure) = self.try_settle(state, keep) else {
+                return Ok(());
+            };
+            state.connection = None;
+            if !failure.retriable || attempt >= self.options.sink_max_retries {
+                state.errors += 1;
+                let err = failure.into_error(&self.options, "writing to");
+                log::error!("{err}");
+                return Err(err);
+            }
+            attempt += 1;
+            state.retries += 1;
+            log::warn!(
+                "table '{}': writing to redis at {}:{} failed ({}), retry {attempt} of {}",
+                self.options.table,
+                self.options.hostname,
+                self.options.port,
+                failure.cause,
+                self.options.sink_max_retries
+            );
+            std::thread::sleep(backoff(attempt));
+        }
+    }
+
+    fn try_settle(&self, state: &mut State, keep: usize) -> Result<(), RedisFailure> {
+        if state.connection.is_none() {
+            state.connection = Some(connect(&self.options)?);
+            state.sent = 0;
+        }
+        let Some(connection) = state.connection.as_mut() else {
+            return Ok(());
+        };
+        while state.sent < state.in_flight.len() {
+            connection
+                .send_packed_command(&state.in_flight[state.sent].packed)
+                .map_err(|e| RedisFailure::from_redis(&e))?;
+            state.sent += 1;
+        }
+        while state.in_flight.len() > keep {
+            let mut failure = None;
+            for _ in 0..state.in_flight[0].commands {
+                let reply = connection
+                    .recv_response()
+                    .map_err(|e| RedisFailure::from_redis(&e))?;
+                if failure.is_none() {
+                    failure = error_reply(&reply);
                 }
-                attempt += 1;
-                state.retries += 1;
-                log::warn!(
-                    "table '{}': writing to redis at {}:{} failed ({}), retry {attempt} of {}",
-                    self.options.table,
-                    self.options.hostname,
-                    self.options.port,
-                    failure.cause,
-                    self.options.sink_max_retries
-                );
-                std::thread::sleep(backoff(attempt));
+            }
+            if let Some(failure) = failure {
+                return Err(failure);
+            }
+            if let Some(batch) = state.in_flight.pop_front() {
+                state.sent -= 1;
+                state.done.upserted += batch.counts.upserted;
+                state.done.deleted += batch.counts.deleted;
+                state.done.ignored += batch.counts.ignored;
             }
         }
-        state.done.upserted += state.pending.upserted;
-        state.done.deleted += state.pending.deleted;
-        state.done.ignored += state.pending.ignored;
-        state.pending = Counts::default();
-        state.packed.clear();
-        state.commands = 0;
-        state.rows = 0;
+        Ok(())
+    }
+
+    /// Sends everything buffered and returns once Redis acknowledged all of it.
+    fn flush_locked(&self, state: &mut State) -> Result<(), ConnectorError> {
+        let started = Instant::now();
+        self.submit(state);
+        self.settle(state, 0)?;
         state.oldest = None;
         state.flushes += 1;
         state.flush_micros += started.elapsed().as_micros() as u64;
@@ -319,6 +420,9 @@ impl Sink for RedisSink {
     fn flush(&mut self) -> RResult<(), ConnectorError> {
         guard("sink flush", || {
             let mut state = self.shared.lock()?;
+            if let Some(failure) = &state.failure {
+                return Err(failure.clone());
+            }
             self.shared.flush_locked(&mut state)
         })
     }

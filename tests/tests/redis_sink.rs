@@ -431,12 +431,24 @@ fn max_rows_bounds_the_buffer() {
         .map(|i| ins(vec![Value::BigInt(i), "v".into()]))
         .collect();
     write(&mut sink, &rows);
-    let written: i64 = redis::cmd("DBSIZE").query(&mut redis_con(&server)).unwrap();
+    // Two full buffers were sent without a flush; the last 50 rows stay buffered.
+    let mut con = redis_con(&server);
+    let started = Instant::now();
+    let mut written: i64 = 0;
+    while written < 200 && started.elapsed() < Duration::from_secs(5) {
+        written = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let written: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
     assert_eq!(
         written, 200,
         "two full buffers written, 50 rows still buffered"
     );
-    assert_eq!(counter(&sink, "flushes"), 2);
+    assert_eq!(counter(&sink, "flushes"), 0);
+    sink.flush().unwrap();
+    let written: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    assert_eq!(written, 250);
+    assert_eq!(counter(&sink, "rows_written"), 250);
 }
 
 #[test]

@@ -1,0 +1,134 @@
+//! Sink throughput against Redis's own pipelined speed, on the same server in the same run.
+//!
+//! Starts its own `redis-server`, writes 1,000,000 rows (a BIGINT key and a 48-byte string)
+//! through the real `libredis_connector.so` at parallelism 1 with the default options (rows
+//! are generated batch by batch, as a job would), and runs
+//! `redis-benchmark -c 1 -P 128 -t set -d 48 -n 1000000` against the same server. Two rounds
+//! of each, alternating; the best of each is compared. Required: ratio >= 0.5.
+//!
+//! `cargo bench -p connector-tests --bench sink_throughput`
+
+use std::process::Command;
+use std::time::Instant;
+
+use abi_stable::std_types::{RSlice, RVec};
+use connector_interface::{
+    Column, DataType, OptionEntry, Row, Schema, TableContext, TypeKind, Value,
+};
+use connector_tests::{redis_plugin, RedisServer};
+
+const ROWS: i64 = 1_000_000;
+const BATCH: i64 = 1024;
+
+fn redis_benchmark(server: &RedisServer) -> f64 {
+    let out = Command::new("redis-benchmark")
+        .args(["-h", "127.0.0.1", "-p", &server.port().to_string()])
+        .args([
+            "-c",
+            "1",
+            "-P",
+            "128",
+            "-t",
+            "set",
+            "-d",
+            "48",
+            "-n",
+            &ROWS.to_string(),
+            "-q",
+        ])
+        .output()
+        .expect("run redis-benchmark");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "SET: 1234567.00 requests per second, p50=..." (after carriage-return progress lines)
+    text.split(['\r', '\n'])
+        .filter_map(|line| line.trim().strip_prefix("SET: "))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+        .next_back()
+        .unwrap_or_else(|| panic!("cannot read redis-benchmark's output: {text}"))
+}
+
+fn sink_rows_per_second(server: &RedisServer) -> f64 {
+    let plugin = connector_host::loader::load(&redis_plugin()).expect("load the plugin");
+    let factory = plugin.factory("redis").expect("redis factory");
+    let context = TableContext {
+        table_name: "bench".into(),
+        schema: Schema {
+            columns: RVec::from(vec![
+                Column::new("id", DataType::new(TypeKind::BIGINT).not_null()),
+                Column::new("v", DataType::string()),
+            ]),
+            primary_key: RVec::from(vec![0]),
+        },
+        options: [
+            ("connector", "redis".to_string()),
+            ("hostname", "127.0.0.1".to_string()),
+            ("port", server.port().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| OptionEntry {
+            key: k.into(),
+            value: v.into(),
+        })
+        .collect(),
+        lookup_keys: RVec::new(),
+        task_index: 0,
+        parallelism: 1,
+    };
+    let mut sink = factory.create_sink(&context).expect("create sink");
+    sink.open().expect("open");
+    let value = "x".repeat(48);
+    let started = Instant::now();
+    let mut next = 0;
+    while next < ROWS {
+        let end = (next + BATCH).min(ROWS);
+        let batch: Vec<Row> = (next..end)
+            .map(|i| Row::insert(vec![Value::BigInt(i), value.as_str().into()]))
+            .collect();
+        sink.write(RSlice::from_slice(&batch)).expect("write");
+        next = end;
+    }
+    sink.flush().expect("flush");
+    let seconds = started.elapsed().as_secs_f64();
+    sink.close().expect("close");
+    ROWS as f64 / seconds
+}
+
+fn dbsize(server: &RedisServer) -> i64 {
+    let mut con = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    redis::cmd("DBSIZE").query(&mut con).unwrap()
+}
+
+fn flushall(server: &RedisServer) {
+    let mut con = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = redis::cmd("FLUSHALL").query(&mut con).unwrap();
+}
+
+fn main() {
+    let server = RedisServer::start();
+    let mut best_benchmark: f64 = 0.0;
+    let mut best_sink: f64 = 0.0;
+    for round in 1..=2 {
+        let ops = redis_benchmark(&server);
+        flushall(&server);
+        let rows = sink_rows_per_second(&server);
+        assert_eq!(dbsize(&server), ROWS, "every row is in Redis");
+        flushall(&server);
+        println!("round {round}: redis-benchmark SET -c 1 -P 128: {ops:.0} ops/s; redis sink: {rows:.0} rows/s");
+        best_benchmark = best_benchmark.max(ops);
+        best_sink = best_sink.max(rows);
+    }
+    let ratio = best_sink / best_benchmark;
+    println!(
+        "sink {best_sink:.0} rows/s / redis-benchmark {best_benchmark:.0} ops/s = ratio {ratio:.2} (required >= 0.50): {}",
+        if ratio >= 0.5 { "PASS" } else { "FAIL" }
+    );
+    if ratio < 0.5 {
+        std::process::exit(1);
+    }
+}
