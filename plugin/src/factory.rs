@@ -4,9 +4,10 @@ use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RStr, RString, RVec};
 use connector_interface::{
     guard, ConnectorError, ConnectorFactory, ConnectorFactory_TO, ExtensionBox, FactoryBox,
-    LookupBox, OptionSpec, Roles, ScanBox, SinkBox, Sink_TO, TableContext,
+    LookupBox, Lookup_TO, OptionSpec, Roles, ScanBox, SinkBox, Sink_TO, TableContext,
 };
 
+use crate::lookup::RedisLookup;
 use crate::sink::RedisSink;
 
 use crate::options::{RedisOptions, ValueFormat};
@@ -121,8 +122,11 @@ impl ConnectorFactory for RedisFactory {
 
     fn create_lookup(&self, context: &TableContext) -> RResult<LookupBox, ConnectorError> {
         guard("create_lookup", || {
-            validate(context, Roles::LOOKUP)?;
-            Err(not_built_yet(context, "lookup"))
+            let options = validate(context, Roles::LOOKUP)?;
+            Ok(Lookup_TO::from_value(
+                RedisLookup::new(context, options),
+                TD_Opaque,
+            ))
         })
     }
 
@@ -137,15 +141,4 @@ impl ConnectorFactory for RedisFactory {
     fn extension(&self, _name: RStr<'_>) -> ROption<ExtensionBox> {
         ROption::RNone
     }
-}
-
-/// The sink and the lookup are their own work items; until they land the factory says so.
-fn not_built_yet(context: &TableContext, role: &str) -> ConnectorError {
-    ConnectorError::new(
-        connector_interface::ErrorKind::UNSUPPORTED,
-        format!(
-            "table '{}': the redis {role} is not available in {} {} yet",
-            context.table_name, PLUGIN.name, PLUGIN.version
-        ),
-    )
 }

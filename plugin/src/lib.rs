@@ -8,11 +8,15 @@
 //! - `factory.rs`: the `redis` factory: roles, schema checks, creation of sinks and lookups;
 //! - `codec.rs`: rows to keys and values (pure);
 //! - `connection.rs`: connecting, RESP pipelines, what an error means and whether to retry;
-//! - `sink.rs`: the sink (buffering, pipelining, interval flush, retries).
+//! - `decode.rs`: text and JSON from Redis to the declared column types (pure);
+//! - `sink.rs`: the sink (buffering, pipelining, interval flush, retries);
+//! - `lookup.rs`: the lookup (batched round trips, LRU cache, write-back).
 
 pub mod codec;
 pub mod connection;
+pub mod decode;
 pub mod factory;
+pub mod lookup;
 pub mod options;
 pub mod sink;
 

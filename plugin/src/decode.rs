@@ -1,0 +1,339 @@
+//! Text and JSON read from Redis to values of the declared column types. Pure: no I/O. The
+//! inverse of `codec.rs`: whatever the sink writes reads back as the same value.
+
+use abi_stable::std_types::RVec;
+use connector_interface::{DataType, Decimal, MapEntry, Timestamp, TypeKind, Value};
+
+use crate::codec::days_from_civil;
+
+/// Why a value could not be converted: the expected type, for the caller's message.
+pub type DecodeError = String;
+
+fn expected(t: &DataType) -> DecodeError {
+    format!("a {t} value")
+}
+
+/// Converts text (a raw string value or a hash field) to the declared type.
+pub fn from_text(text: &[u8], t: &DataType) -> Result<Value, DecodeError> {
+    let kind = t.kind;
+    if kind == TypeKind::BINARY || kind == TypeKind::VARBINARY {
+        return Ok(Value::Bytes(RVec::from(text.to_vec())));
+    }
+    let s = std::str::from_utf8(text).map_err(|_| format!("{} (not UTF-8)", expected(t)))?;
+    match kind {
+        TypeKind::CHAR | TypeKind::VARCHAR => Ok(Value::String(s.into())),
+        TypeKind::BOOLEAN => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Ok(Value::Boolean(true)),
+            "false" | "0" => Ok(Value::Boolean(false)),
+            _ => Err(expected(t)),
+        },
+        TypeKind::TINYINT | TypeKind::SMALLINT | TypeKind::INT | TypeKind::BIGINT => {
+            integer(s.trim().parse::<i64>().map_err(|_| expected(t))?, t)
+        }
+        TypeKind::FLOAT => s
+            .trim()
+            .parse::<f32>()
+            .map(Value::Float)
+            .map_err(|_| expected(t)),
+        TypeKind::DOUBLE => s
+            .trim()
+            .parse::<f64>()
+            .map(Value::Double)
+            .map_err(|_| expected(t)),
+        TypeKind::DECIMAL => decimal(s.trim(), t).ok_or_else(|| expected(t)),
+        TypeKind::DATE => date(s.trim()).map(Value::Date).ok_or_else(|| expected(t)),
+        TypeKind::TIME => time(s.trim()).map(Value::Time).ok_or_else(|| expected(t)),
+        TypeKind::TIMESTAMP => timestamp(s.trim())
+            .map(Value::Timestamp)
+            .ok_or_else(|| expected(t)),
+        TypeKind::TIMESTAMP_LTZ => timestamp(s.trim())
+            .map(Value::TimestampLtz)
+            .ok_or_else(|| expected(t)),
+        TypeKind::ARRAY | TypeKind::MAP | TypeKind::ROW => {
+            let json: serde_json::Value = serde_json::from_str(s).map_err(|_| expected(t))?;
+            from_json(&json, t)
+        }
+        _ => Err(expected(t)),
+    }
+}
+
+/// Converts a JSON value (a field of a JSON object value) to the declared type.
+pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, DecodeError> {
+    use serde_json::Value as J;
+    match (json, t.kind) {
+        (J::Null, _) => Ok(Value::Null),
+        (J::String(s), TypeKind::BINARY | TypeKind::VARBINARY) => base64(s)
+            .map(|b| Value::Bytes(RVec::from(b)))
+            .ok_or_else(|| format!("{} (base64)", expected(t))),
+        (J::String(s), _) => from_text(s.as_bytes(), t),
+        (J::Bool(b), TypeKind::BOOLEAN) => Ok(Value::Boolean(*b)),
+        (J::Number(n), TypeKind::TINYINT | TypeKind::SMALLINT | TypeKind::INT | TypeKind::BIGINT) => {
+            integer(n.as_i64().ok_or_else(|| expected(t))?, t)
+        }
+        (J::Number(n), TypeKind::FLOAT) => Ok(Value::Float(n.as_f64().unwrap_or(f64::NAN) as f32)),
+        (J::Number(n), TypeKind::DOUBLE) => Ok(Value::Double(n.as_f64().unwrap_or(f64::NAN))),
+        (J::Number(n), TypeKind::DECIMAL) => {
+            decimal(&n.to_string(), t).ok_or_else(|| expected(t))
+        }
+        (J::Number(_) | J::Bool(_), TypeKind::CHAR | TypeKind::VARCHAR) => {
+            Ok(Value::String(json.to_string().into()))
+        }
+        (J::Array(items), TypeKind::ARRAY) => {
+            let element = t.children.first().map(|c| &c.data_type).ok_or_else(|| expected(t))?;
+            items
+                .iter()
+                .map(|i| from_json(i, element))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|v| Value::Array(RVec::from(v)))
+        }
+        (J::Object(fields), TypeKind::MAP) => {
+            let (key_type, value_type) = match t.children.as_slice() {
+                [k, v] => (&k.data_type, &v.data_type),
+                _ => return Err(expected(t)),
+            };
+            fields
+                .iter()
+                .map(|(k, v)| {
+                    Ok(MapEntry {
+                        key: from_text(k.as_bytes(), key_type)?,
+                        value: from_json(v, value_type)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, DecodeError>>()
+                .map(|v| Value::Map(RVec::from(v)))
+        }
+        (J::Array(items), TypeKind::ROW) if items.len() == t.children.len() => items
+            .iter()
+            .zip(t.children.iter())
+            .map(|(i, c)| from_json(i, &c.data_type))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| Value::Row(RVec::from(v))),
+        (J::Object(fields), TypeKind::ROW) => t
+            .children
+            .iter()
+            .map(|c| from_json(fields.get(c.name.as_str()).unwrap_or(&J::Null), &c.data_type))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| Value::Row(RVec::from(v))),
+        _ => Err(expected(t)),
+    }
+}
+
+fn integer(v: i64, t: &DataType) -> Result<Value, DecodeError> {
+    let out_of_range = || format!("{} (out of range)", expected(t));
+    Ok(match t.kind {
+        TypeKind::TINYINT => Value::TinyInt(i8::try_from(v).map_err(|_| out_of_range())?),
+        TypeKind::SMALLINT => Value::SmallInt(i16::try_from(v).map_err(|_| out_of_range())?),
+        TypeKind::INT => Value::Int(i32::try_from(v).map_err(|_| out_of_range())?),
+        _ => Value::BigInt(v),
+    })
+}
+
+/// A decimal in plain or exponent-free notation, rounded half up to the type's scale.
+fn decimal(s: &str, t: &DataType) -> Option<Value> {
+    let scale = t.scale.min(38) as usize;
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let mut unscaled: i128 = 0;
+    for b in int.bytes().chain(frac.bytes().chain(std::iter::repeat(b'0')).take(scale)) {
+        unscaled = unscaled.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    }
+    if frac.as_bytes().get(scale).is_some_and(|b| *b >= b'5') {
+        unscaled = unscaled.checked_add(1)?;
+    }
+    let digits_allowed = t.precision.clamp(1, 38);
+    if unscaled >= 10i128.pow(digits_allowed) {
+        return None;
+    }
+    let precision = u8::try_from(t.precision).unwrap_or(38);
+    Some(Value::Decimal(Decimal::new(
+        if negative { -unscaled } else { unscaled },
+        precision,
+        t.scale as u8,
+    )))
+}
+
+fn number<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `YYYY-MM-DD` to days since 1970-01-01.
+fn date(s: &str) -> Option<i32> {
+    let mut parts = s.splitn(3, '-');
+    let year: i64 = number(parts.next()?)?;
+    let month: u32 = number(parts.next()?)?;
+    let day: u32 = number(parts.next()?)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    // Reject dates such as 2023-02-30 that roll over into the next month.
+    if crate::codec::civil_from_days(days) != (year, month, day) {
+        return None;
+    }
+    i32::try_from(days).ok()
+}
+
+/// Nanoseconds of a `.fffffffff` fraction (1 to 9 digits).
+fn fraction(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 9 {
+        return None;
+    }
+    let n: u32 = number(s)?;
+    Some(n * 10u32.pow(9 - s.len() as u32))
+}
+
+/// `HH:MM[:SS[.fffffffff]]` to nanoseconds of the day.
+fn time(s: &str) -> Option<i64> {
+    let (hms, frac) = s.split_once('.').unwrap_or((s, ""));
+    let mut parts = hms.split(':');
+    let h: i64 = number(parts.next()?)?;
+    let m: i64 = number(parts.next()?)?;
+    let sec: i64 = match parts.next() {
+        Some(p) => number(p)?,
+        None => 0,
+    };
+    if parts.next().is_some() || h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    let nanos = if frac.is_empty() { 0 } else { fraction(frac)? };
+    Some(((h * 60 + m) * 60 + sec) * 1_000_000_000 + i64::from(nanos))
+}
+
+/// `YYYY-MM-DD[T| ]HH:MM[:SS[.f]][Z]`, or epoch milliseconds.
+fn timestamp(s: &str) -> Option<Timestamp> {
+    if let Ok(millis) = s.parse::<i64>() {
+        return Some(Timestamp {
+            seconds: millis.div_euclid(1000),
+            nanos: (millis.rem_euclid(1000) * 1_000_000) as u32,
+        });
+    }
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    let (d, t) = s.split_once(['T', ' ']).unwrap_or((s, "00:00:00"));
+    let days = i64::from(date(d)?);
+    let nanos_of_day = time(t)?;
+    Some(Timestamp {
+        seconds: days * 86_400 + nanos_of_day / 1_000_000_000,
+        nanos: (nanos_of_day % 1_000_000_000) as u32,
+    })
+}
+
+fn base64(s: &str) -> Option<Vec<u8>> {
+    fn sextet(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let bytes = s.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= sextet(*c)? << (18 - 6 * i);
+        }
+        let produced = match chunk.len() {
+            4 => 3,
+            3 => 2,
+            2 => 1,
+            _ => return None,
+        };
+        out.extend_from_slice(&n.to_be_bytes()[1..1 + produced]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{write_json, write_text};
+
+    fn ty(kind: TypeKind, precision: u32, scale: u32) -> DataType {
+        DataType {
+            precision,
+            scale,
+            ..DataType::new(kind)
+        }
+    }
+
+    #[test]
+    fn text_converts_to_declared_types() {
+        assert_eq!(from_text(b"42", &ty(TypeKind::INT, 0, 0)), Ok(Value::Int(42)));
+        assert_eq!(
+            from_text(b"-9000000000", &ty(TypeKind::BIGINT, 0, 0)),
+            Ok(Value::BigInt(-9_000_000_000))
+        );
+        assert_eq!(from_text(b"2.5", &ty(TypeKind::DOUBLE, 0, 0)), Ok(Value::Double(2.5)));
+        assert_eq!(from_text(b"TRUE", &ty(TypeKind::BOOLEAN, 0, 0)), Ok(Value::Boolean(true)));
+        assert_eq!(
+            from_text(b"12.345", &ty(TypeKind::DECIMAL, 10, 2)),
+            Ok(Value::Decimal(Decimal::new(1235, 10, 2)))
+        );
+        assert_eq!(from_text(b"2024-01-01", &ty(TypeKind::DATE, 0, 0)), Ok(Value::Date(19_723)));
+        assert_eq!(
+            from_text(b"2023-11-14 22:13:20.12", &ty(TypeKind::TIMESTAMP, 3, 0)),
+            Ok(Value::Timestamp(Timestamp {
+                seconds: 1_700_000_000,
+                nanos: 120_000_000
+            }))
+        );
+    }
+
+    #[test]
+    fn bad_text_says_what_was_expected() {
+        assert_eq!(
+            from_text(b"abc", &ty(TypeKind::INT, 0, 0)),
+            Err("a INT value".to_string())
+        );
+        assert_eq!(
+            from_text(b"300", &ty(TypeKind::TINYINT, 0, 0)),
+            Err("a TINYINT value (out of range)".to_string())
+        );
+        assert!(from_text(b"2023-02-30", &ty(TypeKind::DATE, 0, 0)).is_err());
+        assert!(from_text(b"123456", &ty(TypeKind::DECIMAL, 5, 2)).is_err());
+    }
+
+    #[test]
+    fn what_the_sink_writes_reads_back() {
+        let cases = [
+            (Value::Int(-7), ty(TypeKind::INT, 0, 0)),
+            (Value::Double(0.1), ty(TypeKind::DOUBLE, 0, 0)),
+            (Value::Decimal(Decimal::new(-5, 5, 3)), ty(TypeKind::DECIMAL, 5, 3)),
+            (Value::Date(-365), ty(TypeKind::DATE, 0, 0)),
+            (Value::Time(3_723_000_000_001), ty(TypeKind::TIME, 9, 0)),
+            (
+                Value::TimestampLtz(Timestamp {
+                    seconds: -1,
+                    nanos: 5,
+                }),
+                ty(TypeKind::TIMESTAMP_LTZ, 9, 0),
+            ),
+            (Value::Bytes(RVec::from(b"\x00\xffab".to_vec())), ty(TypeKind::VARBINARY, u32::MAX, 0)),
+            (Value::String("张三".into()), DataType::string()),
+        ];
+        for (value, t) in cases {
+            let mut text = Vec::new();
+            write_text(&mut text, &value);
+            assert_eq!(from_text(&text, &t), Ok(value.clone()), "text of {value:?}");
+            let mut json = Vec::new();
+            write_json(&mut json, &value);
+            let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
+            assert_eq!(from_json(&parsed, &t), Ok(value.clone()), "json of {value:?}");
+        }
+    }
+}
