@@ -67,19 +67,22 @@ pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, Decode
             .ok_or_else(|| format!("{} (base64)", expected(t))),
         (J::String(s), _) => from_text(s.as_bytes(), t),
         (J::Bool(b), TypeKind::BOOLEAN) => Ok(Value::Boolean(*b)),
-        (J::Number(n), TypeKind::TINYINT | TypeKind::SMALLINT | TypeKind::INT | TypeKind::BIGINT) => {
-            integer(n.as_i64().ok_or_else(|| expected(t))?, t)
-        }
+        (
+            J::Number(n),
+            TypeKind::TINYINT | TypeKind::SMALLINT | TypeKind::INT | TypeKind::BIGINT,
+        ) => integer(n.as_i64().ok_or_else(|| expected(t))?, t),
         (J::Number(n), TypeKind::FLOAT) => Ok(Value::Float(n.as_f64().unwrap_or(f64::NAN) as f32)),
         (J::Number(n), TypeKind::DOUBLE) => Ok(Value::Double(n.as_f64().unwrap_or(f64::NAN))),
-        (J::Number(n), TypeKind::DECIMAL) => {
-            decimal(&n.to_string(), t).ok_or_else(|| expected(t))
-        }
+        (J::Number(n), TypeKind::DECIMAL) => decimal(&n.to_string(), t).ok_or_else(|| expected(t)),
         (J::Number(_) | J::Bool(_), TypeKind::CHAR | TypeKind::VARCHAR) => {
             Ok(Value::String(json.to_string().into()))
         }
         (J::Array(items), TypeKind::ARRAY) => {
-            let element = t.children.first().map(|c| &c.data_type).ok_or_else(|| expected(t))?;
+            let element = t
+                .children
+                .first()
+                .map(|c| &c.data_type)
+                .ok_or_else(|| expected(t))?;
             items
                 .iter()
                 .map(|i| from_json(i, element))
@@ -111,7 +114,12 @@ pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, Decode
         (J::Object(fields), TypeKind::ROW) => t
             .children
             .iter()
-            .map(|c| from_json(fields.get(c.name.as_str()).unwrap_or(&J::Null), &c.data_type))
+            .map(|c| {
+                from_json(
+                    fields.get(c.name.as_str()).unwrap_or(&J::Null),
+                    &c.data_type,
+                )
+            })
             .collect::<Result<Vec<_>, _>>()
             .map(|v| Value::Row(RVec::from(v))),
         _ => Err(expected(t)),
@@ -143,8 +151,13 @@ fn decimal(s: &str, t: &DataType) -> Option<Value> {
         return None;
     }
     let mut unscaled: i128 = 0;
-    for b in int.bytes().chain(frac.bytes().chain(std::iter::repeat(b'0')).take(scale)) {
-        unscaled = unscaled.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    for b in int
+        .bytes()
+        .chain(frac.bytes().chain(std::iter::repeat(b'0')).take(scale))
+    {
+        unscaled = unscaled
+            .checked_mul(10)?
+            .checked_add(i128::from(b - b'0'))?;
     }
     if frac.as_bytes().get(scale).is_some_and(|b| *b >= b'5') {
         unscaled = unscaled.checked_add(1)?;
@@ -273,18 +286,30 @@ mod tests {
 
     #[test]
     fn text_converts_to_declared_types() {
-        assert_eq!(from_text(b"42", &ty(TypeKind::INT, 0, 0)), Ok(Value::Int(42)));
+        assert_eq!(
+            from_text(b"42", &ty(TypeKind::INT, 0, 0)),
+            Ok(Value::Int(42))
+        );
         assert_eq!(
             from_text(b"-9000000000", &ty(TypeKind::BIGINT, 0, 0)),
             Ok(Value::BigInt(-9_000_000_000))
         );
-        assert_eq!(from_text(b"2.5", &ty(TypeKind::DOUBLE, 0, 0)), Ok(Value::Double(2.5)));
-        assert_eq!(from_text(b"TRUE", &ty(TypeKind::BOOLEAN, 0, 0)), Ok(Value::Boolean(true)));
+        assert_eq!(
+            from_text(b"2.5", &ty(TypeKind::DOUBLE, 0, 0)),
+            Ok(Value::Double(2.5))
+        );
+        assert_eq!(
+            from_text(b"TRUE", &ty(TypeKind::BOOLEAN, 0, 0)),
+            Ok(Value::Boolean(true))
+        );
         assert_eq!(
             from_text(b"12.345", &ty(TypeKind::DECIMAL, 10, 2)),
             Ok(Value::Decimal(Decimal::new(1235, 10, 2)))
         );
-        assert_eq!(from_text(b"2024-01-01", &ty(TypeKind::DATE, 0, 0)), Ok(Value::Date(19_723)));
+        assert_eq!(
+            from_text(b"2024-01-01", &ty(TypeKind::DATE, 0, 0)),
+            Ok(Value::Date(19_723))
+        );
         assert_eq!(
             from_text(b"2023-11-14 22:13:20.12", &ty(TypeKind::TIMESTAMP, 3, 0)),
             Ok(Value::Timestamp(Timestamp {
@@ -313,7 +338,10 @@ mod tests {
         let cases = [
             (Value::Int(-7), ty(TypeKind::INT, 0, 0)),
             (Value::Double(0.1), ty(TypeKind::DOUBLE, 0, 0)),
-            (Value::Decimal(Decimal::new(-5, 5, 3)), ty(TypeKind::DECIMAL, 5, 3)),
+            (
+                Value::Decimal(Decimal::new(-5, 5, 3)),
+                ty(TypeKind::DECIMAL, 5, 3),
+            ),
             (Value::Date(-365), ty(TypeKind::DATE, 0, 0)),
             (Value::Time(3_723_000_000_001), ty(TypeKind::TIME, 9, 0)),
             (
@@ -323,7 +351,10 @@ mod tests {
                 }),
                 ty(TypeKind::TIMESTAMP_LTZ, 9, 0),
             ),
-            (Value::Bytes(RVec::from(b"\x00\xffab".to_vec())), ty(TypeKind::VARBINARY, u32::MAX, 0)),
+            (
+                Value::Bytes(RVec::from(b"\x00\xffab".to_vec())),
+                ty(TypeKind::VARBINARY, u32::MAX, 0),
+            ),
             (Value::String("张三".into()), DataType::string()),
         ];
         for (value, t) in cases {
@@ -333,7 +364,11 @@ mod tests {
             let mut json = Vec::new();
             write_json(&mut json, &value);
             let parsed: serde_json::Value = serde_json::from_slice(&json).unwrap();
-            assert_eq!(from_json(&parsed, &t), Ok(value.clone()), "json of {value:?}");
+            assert_eq!(
+                from_json(&parsed, &t),
+                Ok(value.clone()),
+                "json of {value:?}"
+            );
         }
     }
 }

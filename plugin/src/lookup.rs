@@ -347,7 +347,11 @@ impl RedisLookup {
     }
 
     /// The table row for one reply, or `None` for a miss.
-    fn decode(&self, fetch: &Fetch, reply: &redis::Value) -> Result<Option<Vec<Value>>, ConnectorError> {
+    fn decode(
+        &self,
+        fetch: &Fetch,
+        reply: &redis::Value,
+    ) -> Result<Option<Vec<Value>>, ConnectorError> {
         let mut row = vec![Value::Null; self.columns.len()];
         for (column, value) in &fetch.key_values {
             row[*column] = value.clone();
@@ -362,9 +366,15 @@ impl RedisLookup {
                 for column in &self.value_columns {
                     let name = self.columns[*column].name.as_bytes();
                     if let Some((_, raw)) = fields.iter().find(|(f, _)| f.as_slice() == name) {
-                        row[*column] = from_text(raw, &self.columns[*column].data_type).map_err(
-                            |why| self.conversion_error(key, *column, &String::from_utf8_lossy(raw), &why),
-                        )?;
+                        row[*column] =
+                            from_text(raw, &self.columns[*column].data_type).map_err(|why| {
+                                self.conversion_error(
+                                    key,
+                                    *column,
+                                    &String::from_utf8_lossy(raw),
+                                    &why,
+                                )
+                            })?;
                     }
                 }
             }
@@ -373,9 +383,10 @@ impl RedisLookup {
                     return Ok(None);
                 };
                 if let Some(column) = self.value_columns.first() {
-                    row[*column] = from_text(raw, &self.columns[*column].data_type).map_err(
-                        |why| self.conversion_error(key, *column, &String::from_utf8_lossy(raw), &why),
-                    )?;
+                    row[*column] =
+                        from_text(raw, &self.columns[*column].data_type).map_err(|why| {
+                            self.conversion_error(key, *column, &String::from_utf8_lossy(raw), &why)
+                        })?;
                 }
             }
             ValueMode::Json => {
@@ -393,8 +404,10 @@ impl RedisLookup {
                     })?;
                 for column in &self.value_columns {
                     if let Some(json) = object.get(self.columns[*column].name.as_str()) {
-                        row[*column] = from_json(json, &self.columns[*column].data_type)
-                            .map_err(|why| self.conversion_error(key, *column, &json.to_string(), &why))?;
+                        row[*column] =
+                            from_json(json, &self.columns[*column].data_type).map_err(|why| {
+                                self.conversion_error(key, *column, &json.to_string(), &why)
+                            })?;
                     }
                 }
             }

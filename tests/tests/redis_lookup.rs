@@ -1,0 +1,464 @@
+//! The Redis lookup through the real `.so`, against a real `redis-server`: declared schemas and
+//! types, misses, batches, the cache, retries, errors, and the seed's write-back.
+
+use std::time::Duration;
+
+use abi_stable::std_types::{RSlice, RVec};
+use connector_host::loader::load;
+use connector_interface::{
+    Column, DataType, Decimal, ErrorKind, LookupBox, OptionEntry, Row, Schema, SinkBox,
+    TableContext, Timestamp, TypeKind, Value,
+};
+use connector_tests::{redis_plugin, RedisServer};
+use redis::Commands;
+
+fn ty(kind: TypeKind, precision: u32, scale: u32) -> DataType {
+    DataType {
+        precision,
+        scale,
+        ..DataType::new(kind)
+    }
+}
+
+fn s() -> DataType {
+    DataType::string()
+}
+
+struct Table {
+    name: &'static str,
+    columns: Vec<(&'static str, DataType)>,
+    pk: Vec<u32>,
+    lookup_keys: Vec<u32>,
+    options: Vec<(String, String)>,
+}
+
+impl Table {
+    fn new(
+        server: &RedisServer,
+        name: &'static str,
+        columns: Vec<(&'static str, DataType)>,
+        pk: &[u32],
+    ) -> Table {
+        Table {
+            name,
+            columns,
+            pk: pk.to_vec(),
+            lookup_keys: if pk.is_empty() { vec![0] } else { pk.to_vec() },
+            options: vec![
+                ("connector".into(), "redis".into()),
+                ("hostname".into(), "127.0.0.1".into()),
+                ("port".into(), server.port().to_string()),
+            ],
+        }
+    }
+
+    fn with(mut self, key: &str, value: &str) -> Table {
+        self.options.push((key.into(), value.into()));
+        self
+    }
+
+    fn context(&self) -> TableContext {
+        TableContext {
+            table_name: self.name.into(),
+            schema: Schema {
+                columns: self
+                    .columns
+                    .iter()
+                    .map(|(n, t)| Column::new(n, t.clone()))
+                    .collect(),
+                primary_key: RVec::from(self.pk.clone()),
+            },
+            options: self
+                .options
+                .iter()
+                .map(|(k, v)| OptionEntry {
+                    key: k.as_str().into(),
+                    value: v.as_str().into(),
+                })
+                .collect(),
+            lookup_keys: RVec::from(self.lookup_keys.clone()),
+            task_index: 0,
+            parallelism: 1,
+        }
+    }
+
+    fn lookup(&self) -> LookupBox {
+        let plugin = load(&redis_plugin()).unwrap();
+        let mut lookup = plugin
+            .factory("redis")
+            .unwrap()
+            .create_lookup(&self.context())
+            .unwrap();
+        lookup.open().unwrap();
+        lookup
+    }
+
+    fn sink(&self) -> SinkBox {
+        let plugin = load(&redis_plugin()).unwrap();
+        let mut sink = plugin
+            .factory("redis")
+            .unwrap()
+            .create_sink(&self.context())
+            .unwrap();
+        sink.open().unwrap();
+        sink
+    }
+}
+
+fn probe(lookup: &mut LookupBox, keys: Vec<Vec<Value>>) -> Vec<Vec<Vec<Value>>> {
+    let rows: Vec<Row> = keys.into_iter().map(Row::insert).collect();
+    lookup
+        .lookup(RSlice::from_slice(&rows))
+        .unwrap()
+        .into_iter()
+        .map(|answer| answer.into_iter().map(|r| r.values.into_vec()).collect())
+        .collect()
+}
+
+fn counter(lookup: &LookupBox, name: &str) -> u64 {
+    lookup
+        .counters()
+        .iter()
+        .find(|c| c.name.as_str() == name)
+        .map(|c| c.value)
+        .unwrap()
+}
+
+fn con(server: &RedisServer) -> redis::Connection {
+    redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap()
+}
+
+fn typed_table(server: &RedisServer) -> Table {
+    Table::new(
+        server,
+        "products",
+        vec![
+            ("id", ty(TypeKind::BIGINT, 0, 0)),
+            ("qty", ty(TypeKind::INT, 0, 0)),
+            ("weight", ty(TypeKind::DOUBLE, 0, 0)),
+            ("active", ty(TypeKind::BOOLEAN, 0, 0)),
+            ("price", ty(TypeKind::DECIMAL, 10, 2)),
+            ("since", ty(TypeKind::DATE, 0, 0)),
+            ("updated", ty(TypeKind::TIMESTAMP, 3, 0)),
+            ("name", s()),
+        ],
+        &[0],
+    )
+    .with("key.prefix", "product:")
+}
+
+fn typed_row() -> Vec<Value> {
+    vec![
+        Value::BigInt(7),
+        Value::Int(3),
+        Value::Double(1.25),
+        Value::Boolean(true),
+        Value::Decimal(Decimal::new(1999, 10, 2)),
+        Value::Date(19_723),
+        Value::Timestamp(Timestamp {
+            seconds: 1_700_000_000,
+            nanos: 123_000_000,
+        }),
+        "Tea 茶".into(),
+    ]
+}
+
+#[test]
+fn string_dimension_reads_back_what_the_sink_wrote_with_declared_types() {
+    let server = RedisServer::start();
+    for table in [
+        typed_table(&server),
+        typed_table(&server).with("type", "hash"),
+    ] {
+        let _: () = redis::cmd("FLUSHALL").query(&mut con(&server)).unwrap();
+        let mut sink = table.sink();
+        sink.write(RSlice::from_slice(&[Row::insert(typed_row())]))
+            .unwrap();
+        sink.flush().unwrap();
+        let mut lookup = table.lookup();
+        let answers = probe(
+            &mut lookup,
+            vec![vec![Value::BigInt(7)], vec![Value::BigInt(8)]],
+        );
+        assert_eq!(answers[0], vec![typed_row()], "the row, typed as declared");
+        assert!(answers[1].is_empty(), "a miss is no row");
+        assert_eq!(counter(&lookup, "hits"), 1);
+        assert_eq!(counter(&lookup, "misses"), 1);
+    }
+}
+
+#[test]
+fn seed_dimension_without_primary_key_reads_the_raw_value() {
+    let server = RedisServer::start();
+    let _: () = con(&server).set("F", "female").unwrap();
+    let table = Table::new(&server, "redis_dim", vec![("sex", s()), ("desc", s())], &[]);
+    let mut lookup = table.lookup();
+    let answers = probe(&mut lookup, vec![vec!["F".into()], vec!["M".into()]]);
+    assert_eq!(
+        answers[0],
+        vec![vec![Value::from("F"), Value::from("female")]]
+    );
+    assert!(answers[1].is_empty());
+}
+
+#[test]
+fn multi_column_keys_and_extra_join_columns() {
+    let server = RedisServer::start();
+    let _: () = con(&server)
+        .set("shop:north#7", r#"{"amount":99,"status":"paid"}"#)
+        .unwrap();
+    let mut table = Table::new(
+        &server,
+        "orders",
+        vec![
+            ("amount", ty(TypeKind::INT, 0, 0)),
+            ("shop", s()),
+            ("order_id", ty(TypeKind::BIGINT, 0, 0)),
+            ("status", s()),
+        ],
+        &[1, 2],
+    )
+    .with("key.prefix", "shop:")
+    .with("key.separator", "#");
+    // ON o.order_id = d.order_id AND o.shop = d.shop AND o.status = d.status
+    table.lookup_keys = vec![2, 1, 3];
+    let mut lookup = table.lookup();
+    let answers = probe(
+        &mut lookup,
+        vec![
+            vec![Value::BigInt(7), "north".into(), "paid".into()],
+            vec![Value::BigInt(7), "north".into(), "open".into()],
+        ],
+    );
+    assert_eq!(
+        answers[0],
+        vec![vec![
+            Value::Int(99),
+            "north".into(),
+            Value::BigInt(7),
+            "paid".into()
+        ]]
+    );
+    assert!(
+        answers[1].is_empty(),
+        "the extra join column does not match"
+    );
+}
+
+#[test]
+fn duplicate_keys_in_a_batch_take_one_round_trip() {
+    let server = RedisServer::start();
+    let _: () = con(&server).set("a", "1").unwrap();
+    let table = Table::new(
+        &server,
+        "d",
+        vec![("k", s()), ("v", ty(TypeKind::INT, 0, 0))],
+        &[0],
+    );
+    let mut lookup = table.lookup();
+    let keys: Vec<Vec<Value>> = ["a", "b", "a", "a", "b"]
+        .iter()
+        .map(|k| vec![Value::from(*k)])
+        .collect();
+    let answers = probe(&mut lookup, keys);
+    assert_eq!(answers.len(), 5, "one answer per probe, in order");
+    for i in [0, 2, 3] {
+        assert_eq!(answers[i], vec![vec![Value::from("a"), Value::Int(1)]]);
+    }
+    assert!(answers[1].is_empty() && answers[4].is_empty());
+    assert_eq!(counter(&lookup, "round_trips"), 1);
+    assert_eq!(counter(&lookup, "lookups"), 5);
+}
+
+#[test]
+fn a_value_that_cannot_be_converted_names_table_key_column_and_value() {
+    let server = RedisServer::start();
+    let _: () = con(&server).set("k1", r#"{"qty":"many"}"#).unwrap();
+    let table = Table::new(
+        &server,
+        "stock",
+        vec![("id", s()), ("qty", ty(TypeKind::INT, 0, 0)), ("note", s())],
+        &[0],
+    );
+    let mut lookup = table.lookup();
+    let rows = [Row::insert(vec!["k1".into()])];
+    let err = lookup.lookup(RSlice::from_slice(&rows)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::DATA);
+    assert_eq!(
+        err.message.as_str(),
+        "table 'stock': key 'k1': column 'qty': cannot convert '\"many\"' to a INT value"
+    );
+}
+
+#[test]
+fn the_cache_answers_repeats_expires_and_evicts() {
+    let server = RedisServer::start();
+    let mut c = con(&server);
+    let _: () = c.set("a", "1").unwrap();
+    let _: () = c.set("b", "2").unwrap();
+    let table = Table::new(&server, "d", vec![("k", s()), ("v", s())], &[0])
+        .with("lookup.cache", "PARTIAL")
+        .with("lookup.partial-cache.max-rows", "2")
+        .with("lookup.partial-cache.expire-after-write", "300ms");
+    let mut lookup = table.lookup();
+    assert_eq!(
+        probe(&mut lookup, vec![vec!["a".into()]])[0][0][1],
+        Value::from("1")
+    );
+    let _: () = c.set("a", "changed").unwrap();
+    assert_eq!(
+        probe(&mut lookup, vec![vec!["a".into()]])[0][0][1],
+        Value::from("1"),
+        "cached"
+    );
+    assert_eq!(counter(&lookup, "cache_hits"), 1);
+    assert_eq!(counter(&lookup, "round_trips"), 1);
+
+    // A miss is cached too (cache-missing-key defaults to true).
+    assert!(probe(&mut lookup, vec![vec!["z".into()]])[0].is_empty());
+    let _: () = c.set("z", "late").unwrap();
+    assert!(
+        probe(&mut lookup, vec![vec!["z".into()]])[0].is_empty(),
+        "cached miss"
+    );
+
+    // 'a' and 'z' fill the two places; 'b' evicts the least recently used ('a').
+    probe(&mut lookup, vec![vec!["b".into()]]);
+    assert_eq!(counter(&lookup, "cache_evictions"), 1);
+
+    // After expire-after-write everything is read again.
+    std::thread::sleep(Duration::from_millis(350));
+    let answers = probe(&mut lookup, vec![vec!["a".into()], vec!["z".into()]]);
+    assert_eq!(answers[0][0][1], Value::from("changed"));
+    assert_eq!(answers[1][0][1], Value::from("late"));
+}
+
+#[test]
+fn seed_cache_options_and_missing_keys_left_uncached() {
+    let server = RedisServer::start();
+    let table = Table::new(&server, "d", vec![("k", s()), ("v", s())], &[0])
+        .with("open.cache", "true")
+        .with("cache.size", "10")
+        .with("lookup.partial-cache.cache-missing-key", "false");
+    let mut lookup = table.lookup();
+    assert!(probe(&mut lookup, vec![vec!["z".into()]])[0].is_empty());
+    let _: () = con(&server).set("z", "now").unwrap();
+    assert_eq!(
+        probe(&mut lookup, vec![vec!["z".into()]])[0][0][1],
+        Value::from("now")
+    );
+    assert_eq!(
+        probe(&mut lookup, vec![vec!["z".into()]])[0][0][1],
+        Value::from("now")
+    );
+    assert_eq!(counter(&lookup, "cache_hits"), 1);
+}
+
+#[test]
+fn lookups_retry_across_a_server_restart() {
+    let mut server = RedisServer::start();
+    let table = Table::new(&server, "d", vec![("k", s()), ("v", s())], &[0])
+        .with("lookup.max-retries", "8");
+    let mut lookup = table.lookup();
+    server.kill();
+    let restarter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        server.restart();
+        let _: () = con(&server).set("k", "back").unwrap();
+        server
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    let answers = probe(&mut lookup, vec![vec!["k".into()]]);
+    let _server = restarter.join().unwrap();
+    // The key was set right after the restart; a retry may have raced it, so allow a miss
+    // but require the retry.
+    assert!(counter(&lookup, "retries") >= 1);
+    assert!(answers[0].is_empty() || answers[0][0][1] == Value::from("back"));
+    let answers = probe(&mut lookup, vec![vec!["k".into()]]);
+    assert_eq!(answers[0][0][1], Value::from("back"));
+}
+
+#[test]
+fn an_unreachable_server_fails_after_the_retries_never_a_silent_miss() {
+    let mut server = RedisServer::start();
+    let table = Table::new(&server, "dim", vec![("k", s()), ("v", s())], &[0])
+        .with("lookup.max-retries", "1");
+    let mut lookup = table.lookup();
+    server.kill();
+    let rows = [Row::insert(vec!["k".into()])];
+    let err = lookup.lookup(RSlice::from_slice(&rows)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::CONNECTION);
+    let expected = format!(
+        "table 'dim': looking up in redis at 127.0.0.1:{} failed: ",
+        server.port()
+    );
+    assert!(err.message.starts_with(&expected), "{}", err.message);
+    assert_eq!(counter(&lookup, "retries"), 1);
+}
+
+#[test]
+fn write_back_if_not_exist_is_atomic_and_returns_the_value_after_the_write() {
+    let server = RedisServer::start();
+    let table =
+        Table::new(&server, "wb", vec![("k", s()), ("v", s())], &[]).with("write.open", "true");
+    let mut lookup = table.lookup();
+    let answers = probe(
+        &mut lookup,
+        vec![vec!["first|user1".into()], vec!["second|user1".into()]],
+    );
+    assert_eq!(
+        answers[0],
+        vec![vec![Value::from("first|user1"), Value::from("first")]]
+    );
+    assert_eq!(
+        answers[1],
+        vec![vec![Value::from("second|user1"), Value::from("first")]],
+        "not overwritten"
+    );
+    assert_eq!(con(&server).get::<_, String>("user1").unwrap(), "first");
+}
+
+#[test]
+fn write_back_always_overwrites() {
+    let server = RedisServer::start();
+    let _: () = con(&server).set("user1", "old").unwrap();
+    let table = Table::new(&server, "wb", vec![("k", s()), ("v", s())], &[])
+        .with("write.open", "true")
+        .with("store.key.strategy", "always");
+    let mut lookup = table.lookup();
+    let answers = probe(&mut lookup, vec![vec!["new|user1".into()]]);
+    assert_eq!(
+        answers[0],
+        vec![vec![Value::from("new|user1"), Value::from("new")]]
+    );
+    assert_eq!(con(&server).get::<_, String>("user1").unwrap(), "new");
+}
+
+#[test]
+fn write_back_to_a_hash_keeps_empty_tokens_in_place() {
+    let server = RedisServer::start();
+    let table = Table::new(
+        &server,
+        "wb",
+        vec![("k", s()), ("name", s()), ("city", s())],
+        &[],
+    )
+    .with("write.open", "true")
+    .with("type", "hash");
+    let mut lookup = table.lookup();
+    let answers = probe(&mut lookup, vec![vec!["name||city|Paris|u9".into()]]);
+    assert_eq!(
+        answers[0],
+        vec![vec![
+            Value::from("name||city|Paris|u9"),
+            Value::from(""),
+            Value::from("Paris")
+        ]]
+    );
+    let fields: std::collections::HashMap<String, String> = con(&server).hgetall("u9").unwrap();
+    assert_eq!(fields.get("name").map(String::as_str), Some(""));
+    assert_eq!(fields.get("city").map(String::as_str), Some("Paris"));
+}
