@@ -94,23 +94,35 @@ impl RowCodec {
     /// `key_only`).
     pub fn key(&self, values: &[Value], key_only: bool) -> Result<Vec<u8>, ConnectorError> {
         let mut key = Vec::with_capacity(self.prefix.len() + 16);
-        key.extend_from_slice(&self.prefix);
+        self.write_key(&mut key, |n, column| {
+            values.get(if key_only { n } else { column })
+        })?;
+        Ok(key)
+    }
+
+    /// Appends a Redis key to `out`; `value_of(n, column)` gives the value of the `n`-th key
+    /// column (in key order), which is column `column` of the table.
+    pub fn write_key<'v>(
+        &self,
+        out: &mut Vec<u8>,
+        value_of: impl Fn(usize, usize) -> Option<&'v Value>,
+    ) -> Result<(), ConnectorError> {
+        out.extend_from_slice(&self.prefix);
         for (n, column) in self.key_columns.iter().enumerate() {
             if n > 0 {
-                key.extend_from_slice(&self.separator);
+                out.extend_from_slice(&self.separator);
             }
-            let value = values.get(if key_only { n } else { *column });
-            match value {
+            match value_of(n, *column) {
                 Some(Value::Null) | None => {
                     return Err(ConnectorError::data(format!(
                         "table '{}': key column '{}' is NULL",
                         self.table, self.column_names[*column]
                     )))
                 }
-                Some(v) => write_text(&mut key, v),
+                Some(v) => write_text(out, v),
             }
         }
-        Ok(key)
+        Ok(())
     }
 
     /// What a row asks of Redis; `None` for rows that change nothing (`-U`).

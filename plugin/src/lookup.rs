@@ -12,8 +12,10 @@
 //! hash table: token pairs as fields), atomically with `SET NX` / `HSETNX` for `if_not_exist`,
 //! and returns the value after the write.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::num::NonZeroUsize;
+use std::sync::Arc;
 use std::time::Instant;
 
 use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
@@ -24,14 +26,17 @@ use connector_interface::{
 use lru::LruCache;
 
 use crate::codec::{write_text, RowCodec, ValueMode};
-use crate::connection::{backoff, connect, RedisFailure};
+use crate::connection::{backoff, connect, pack_args, pack_command, pack_header, RedisFailure};
 use crate::decode::{from_json, from_text};
 use crate::factory::key_columns;
 use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
 
+/// A looked-up table row, shared by the cache and the answers of one batch.
+type Answer = Option<Arc<[Value]>>;
+
 struct Entry {
     /// The table row, or `None` for a key absent from Redis.
-    row: Option<Vec<Value>>,
+    row: Answer,
     written: Instant,
     accessed: Instant,
 }
@@ -51,7 +56,7 @@ impl Cache {
     }
 
     /// The cached answer for a key, if present and not expired.
-    fn get(&mut self, key: &[u8], now: Instant) -> Option<Option<Vec<Value>>> {
+    fn get(&mut self, key: &[u8], now: Instant) -> Option<Answer> {
         let entry = self.entries.get_mut(key)?;
         let expired = self
             .options
@@ -70,7 +75,7 @@ impl Cache {
     }
 
     /// Caches an answer; returns whether another entry was evicted to make room.
-    fn put(&mut self, key: Vec<u8>, row: Option<Vec<Value>>, now: Instant) -> bool {
+    fn put(&mut self, key: &[u8], row: Answer, now: Instant) -> bool {
         if row.is_none() && !self.options.cache_missing_key {
             return false;
         }
@@ -79,7 +84,7 @@ impl Cache {
             written: now,
             accessed: now,
         };
-        matches!(self.entries.push(key.clone(), entry), Some((old, _)) if old != key)
+        matches!(self.entries.push(key.to_vec(), entry), Some((old, _)) if old != key)
     }
 }
 
@@ -108,15 +113,14 @@ pub struct RedisLookup {
     connection: Option<redis::Connection>,
     cache: Option<Cache>,
     counts: Counts,
+    /// The keys of the batch being answered, end to end (reused between batches).
+    key_buffer: Vec<u8>,
 }
 
-/// What one distinct probe needs from Redis.
-struct Fetch {
-    cache_key: Vec<u8>,
+/// One write-back probe: the composite join key, the Redis key, and what to write.
+struct WriteBackProbe {
+    composite: Vec<u8>,
     redis_key: Vec<u8>,
-    /// The probe's key values, placed into the key columns of the answer.
-    key_values: Vec<(usize, Value)>,
-    /// For write-back: the value or fields to write before reading.
     write: Option<WriteBack>,
 }
 
@@ -153,6 +157,7 @@ impl RedisLookup {
             value_columns,
             connection: None,
             counts: Counts::default(),
+            key_buffer: Vec::new(),
             options,
         }
     }
@@ -161,34 +166,8 @@ impl RedisLookup {
         &self.options.table
     }
 
-    /// Builds the fetch of one probe row.
-    fn plan(&self, probe: &Row) -> Result<Fetch, ConnectorError> {
-        if self.options.write_open {
-            return self.plan_write_back(probe);
-        }
-        let key_values: Vec<(usize, Value)> = self
-            .key_columns
-            .iter()
-            .zip(&self.key_positions)
-            .map(|(column, position)| {
-                (
-                    *column,
-                    probe.values.get(*position).cloned().unwrap_or(Value::Null),
-                )
-            })
-            .collect();
-        let ordered: Vec<Value> = key_values.iter().map(|(_, v)| v.clone()).collect();
-        let redis_key = self.codec.key(&ordered, true)?;
-        Ok(Fetch {
-            cache_key: redis_key.clone(),
-            redis_key,
-            key_values,
-            write: None,
-        })
-    }
-
-    /// The seed's write-back: `v1|v2|...|key` (empty tokens keep their position).
-    fn plan_write_back(&self, probe: &Row) -> Result<Fetch, ConnectorError> {
+    /// The seed's write-back probe `v1|v2|...|key` (empty tokens keep their position).
+    fn plan_write_back(&self, probe: &Row) -> Result<WriteBackProbe, ConnectorError> {
         let mut composite = Vec::new();
         match probe.values.first() {
             Some(Value::Null) | None => {
@@ -219,60 +198,15 @@ impl RedisLookup {
                 .last()
                 .map(|value| WriteBack::Value(value.as_bytes().to_vec())),
         };
-        let first_key = self.key_columns.first().copied().unwrap_or(0);
-        Ok(Fetch {
-            cache_key: composite,
+        Ok(WriteBackProbe {
+            composite,
             redis_key,
-            key_values: vec![(first_key, probe.values[0].clone())],
             write,
         })
     }
 
-    /// One round trip for every fetch; the raw replies in order.
-    fn round_trip(&mut self, fetches: &[&Fetch]) -> Result<Vec<redis::Value>, ConnectorError> {
-        let mut pipe = redis::pipe();
-        let hash = self.codec.mode() == ValueMode::Hash;
-        if !hash && !self.options.write_open {
-            let mut mget = redis::cmd("MGET");
-            for f in fetches {
-                mget.arg(&f.redis_key);
-            }
-            pipe.add_command(mget);
-        } else {
-            let nx = self.options.store_key_strategy == StoreKeyStrategy::IfNotExist;
-            for f in fetches {
-                match &f.write {
-                    Some(WriteBack::Value(v)) => {
-                        let mut set = redis::cmd("SET");
-                        set.arg(&f.redis_key).arg(v);
-                        if nx {
-                            set.arg("NX");
-                        }
-                        pipe.add_command(set).ignore();
-                    }
-                    Some(WriteBack::Fields(fields)) if nx => {
-                        for (field, value) in fields {
-                            pipe.cmd("HSETNX")
-                                .arg(&f.redis_key)
-                                .arg(field)
-                                .arg(value)
-                                .ignore();
-                        }
-                    }
-                    Some(WriteBack::Fields(fields)) => {
-                        let mut hset = redis::cmd("HSET");
-                        hset.arg(&f.redis_key);
-                        for (field, value) in fields {
-                            hset.arg(field).arg(value);
-                        }
-                        pipe.add_command(hset).ignore();
-                    }
-                    None => {}
-                }
-                pipe.cmd(if hash { "HGETALL" } else { "GET" })
-                    .arg(&f.redis_key);
-            }
-        }
+    /// Runs a pipeline, reconnecting and retrying connection errors; the replies in order.
+    fn query(&mut self, pipe: &redis::Pipeline) -> Result<Vec<redis::Value>, ConnectorError> {
         let mut attempt = 0;
         loop {
             let result = match self.connection.as_mut() {
@@ -292,17 +226,8 @@ impl RedisLookup {
                 },
             };
             match result {
-                Ok(mut replies) => {
+                Ok(replies) => {
                     self.counts.round_trips += 1;
-                    if !hash && !self.options.write_open {
-                        return match replies.pop() {
-                            Some(redis::Value::Array(items)) => Ok(items),
-                            other => Err(ConnectorError::internal(format!(
-                                "table '{}': unexpected MGET reply {other:?}",
-                                self.table()
-                            ))),
-                        };
-                    }
                     return Ok(replies);
                 }
                 Err(e) => {
@@ -313,6 +238,94 @@ impl RedisLookup {
                 }
             }
         }
+    }
+
+    /// One round trip for the given keys: `MGET`s of [`MGET_CHUNK`] keys, or `HGETALL`s, sent
+    /// together; replies are parsed as they arrive while the server works on the rest.
+    fn fetch(&mut self, keys: &[&[u8]]) -> Result<Vec<redis::Value>, ConnectorError> {
+        let hash = self.codec.mode() == ValueMode::Hash;
+        let mut packed = Vec::with_capacity(keys.iter().map(|k| k.len() + 16).sum());
+        let mut commands = 0;
+        if hash {
+            for key in keys {
+                pack_command(&mut packed, &[b"HGETALL", key]);
+                commands += 1;
+            }
+        } else {
+            for chunk in keys.chunks(MGET_CHUNK) {
+                pack_header(&mut packed, b"MGET", chunk.len());
+                pack_args(&mut packed, chunk);
+                commands += 1;
+            }
+        }
+        let mut attempt = 0;
+        loop {
+            let result = match self.connection.take() {
+                Some(connection) => Ok(connection),
+                None => connect(&self.options),
+            }
+            .and_then(|mut connection| {
+                let replies = exchange(&mut connection, &packed, commands, hash);
+                if replies.is_ok() {
+                    self.connection = Some(connection);
+                }
+                replies
+            });
+            match result {
+                Ok(replies) => {
+                    self.counts.round_trips += 1;
+                    return Ok(replies);
+                }
+                Err(failure) => {
+                    if let Some(err) = self.give_up(failure, &mut attempt) {
+                        return Err(err);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes back and reads every probe's key in one round trip.
+    fn fetch_write_back(
+        &mut self,
+        probes: &[&WriteBackProbe],
+    ) -> Result<Vec<redis::Value>, ConnectorError> {
+        let hash = self.codec.mode() == ValueMode::Hash;
+        let nx = self.options.store_key_strategy == StoreKeyStrategy::IfNotExist;
+        let mut pipe = redis::pipe();
+        for p in probes {
+            match &p.write {
+                Some(WriteBack::Value(v)) => {
+                    let mut set = redis::cmd("SET");
+                    set.arg(&p.redis_key).arg(v);
+                    if nx {
+                        set.arg("NX");
+                    }
+                    pipe.add_command(set).ignore();
+                }
+                Some(WriteBack::Fields(fields)) if nx => {
+                    for (field, value) in fields {
+                        pipe.cmd("HSETNX")
+                            .arg(&p.redis_key)
+                            .arg(field)
+                            .arg(value)
+                            .ignore();
+                    }
+                }
+                Some(WriteBack::Fields(fields)) => {
+                    let mut hset = redis::cmd("HSET");
+                    hset.arg(&p.redis_key);
+                    for (field, value) in fields {
+                        hset.arg(field).arg(value);
+                    }
+                    pipe.add_command(hset).ignore();
+                }
+                None => {}
+            }
+            pipe.cmd(if hash { "HGETALL" } else { "GET" })
+                .arg(&p.redis_key);
+        }
+        self.query(&pipe)
     }
 
     /// `Some(error)` when a failure is final; otherwise waits before the next attempt.
@@ -346,17 +359,18 @@ impl RedisLookup {
         ))
     }
 
-    /// The table row for one reply, or `None` for a miss.
+    /// The table row of one reply (`row` holds the key columns already), or `None` for a miss.
     fn decode(
         &self,
-        fetch: &Fetch,
+        key: &[u8],
         reply: &redis::Value,
-    ) -> Result<Option<Vec<Value>>, ConnectorError> {
-        let mut row = vec![Value::Null; self.columns.len()];
-        for (column, value) in &fetch.key_values {
-            row[*column] = value.clone();
+        mut row: Vec<Value>,
+    ) -> Result<Answer, ConnectorError> {
+        if let redis::Value::ServerError(err) = reply {
+            return Err(
+                RedisFailure::from_server_reply(err).into_error(&self.options, "looking up in")
+            );
         }
-        let key = &fetch.redis_key;
         match self.codec.mode() {
             ValueMode::Hash => {
                 let fields = hash_fields(reply);
@@ -365,7 +379,7 @@ impl RedisLookup {
                 }
                 for column in &self.value_columns {
                     let name = self.columns[*column].name.as_bytes();
-                    if let Some((_, raw)) = fields.iter().find(|(f, _)| f.as_slice() == name) {
+                    if let Some((_, raw)) = fields.iter().find(|(f, _)| *f == name) {
                         row[*column] =
                             from_text(raw, &self.columns[*column].data_type).map_err(|why| {
                                 self.conversion_error(
@@ -412,37 +426,72 @@ impl RedisLookup {
                 }
             }
         }
-        Ok(Some(row))
+        Ok(Some(Arc::from(row)))
     }
 
-    fn lookup_batch(&mut self, probes: &[Row]) -> Result<Vec<Vec<Row>>, ConnectorError> {
-        let now = Instant::now();
-        self.counts.lookups += probes.len() as u64;
-        let fetches: Vec<Fetch> = probes
-            .iter()
-            .map(|p| self.plan(p))
-            .collect::<Result<_, _>>()?;
-        // The answer of each distinct key: from the cache, or fetched below.
-        let mut answers: HashMap<&[u8], Option<Vec<Value>>> = HashMap::new();
-        let mut fetched: HashSet<&[u8]> = HashSet::new();
-        let mut to_fetch: Vec<&Fetch> = Vec::new();
-        for fetch in &fetches {
-            let key = fetch.cache_key.as_slice();
-            if answers.contains_key(key) || fetched.contains(key) {
-                continue;
+    /// The answer for each probe: one row, or none for a miss (or a row whose other join
+    /// columns do not match).
+    fn answer(&mut self, probe: &Row, answer: Option<&Answer>) -> RVec<Row> {
+        let matched = answer.and_then(|a| a.as_ref()).filter(|row| {
+            self.filters
+                .iter()
+                .all(|(column, position)| probe.values.get(*position) == Some(&row[*column]))
+        });
+        match matched {
+            Some(row) => {
+                self.counts.hits += 1;
+                RVec::from(vec![Row {
+                    kind: RowKind::Insert,
+                    values: row.iter().cloned().collect(),
+                }])
             }
-            match self.cache.as_mut().and_then(|c| c.get(key, now)) {
-                Some(row) => {
-                    answers.insert(key, row);
-                }
-                None => {
-                    fetched.insert(key);
-                    to_fetch.push(fetch);
-                }
+            None => {
+                self.counts.misses += 1;
+                RVec::new()
+            }
+        }
+    }
+
+    fn lookup_batch(&mut self, probes: &[Row]) -> Result<Vec<RVec<Row>>, ConnectorError> {
+        self.counts.lookups += probes.len() as u64;
+        if self.options.write_open {
+            return self.lookup_write_back(probes);
+        }
+        let now = Instant::now();
+        let mut keys = std::mem::take(&mut self.key_buffer);
+        keys.clear();
+        let mut ends = Vec::with_capacity(probes.len());
+        for probe in probes {
+            let positions = &self.key_positions;
+            self.codec
+                .write_key(&mut keys, |n, _| probe.values.get(positions[n]))?;
+            ends.push(keys.len());
+        }
+        let key_of = |i: usize| &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+        // Distinct keys ("slots"), each with the first probe that asked for it.
+        let mut slot_by_key: HashMap<&[u8], usize, BuildFx> =
+            HashMap::with_capacity_and_hasher(probes.len(), BuildFx);
+        let mut slot_of = Vec::with_capacity(probes.len());
+        let mut first_probe: Vec<usize> = Vec::new();
+        for i in 0..probes.len() {
+            let next = first_probe.len();
+            let slot = *slot_by_key.entry(key_of(i)).or_insert(next);
+            if slot == next {
+                first_probe.push(i);
+            }
+            slot_of.push(slot);
+        }
+        let mut answers: Vec<Option<Answer>> = vec![None; first_probe.len()];
+        let mut to_fetch: Vec<usize> = Vec::new();
+        for (slot, probe) in first_probe.iter().enumerate() {
+            match self.cache.as_mut().and_then(|c| c.get(key_of(*probe), now)) {
+                Some(answer) => answers[slot] = Some(answer),
+                None => to_fetch.push(slot),
             }
         }
         if !to_fetch.is_empty() {
-            let replies = self.round_trip(&to_fetch)?;
+            let fetch_keys: Vec<&[u8]> = to_fetch.iter().map(|s| key_of(first_probe[*s])).collect();
+            let replies = self.fetch(&fetch_keys)?;
             if replies.len() != to_fetch.len() {
                 return Err(ConnectorError::internal(format!(
                     "table '{}': {} replies for {} keys",
@@ -451,47 +500,164 @@ impl RedisLookup {
                     to_fetch.len()
                 )));
             }
-            for (fetch, reply) in to_fetch.iter().zip(&replies) {
-                if let redis::Value::ServerError(err) = reply {
-                    self.counts.errors += 1;
-                    return Err(RedisFailure::from_server_reply(err)
-                        .into_error(&self.options, "looking up in"));
+            for (slot, reply) in to_fetch.iter().zip(&replies) {
+                let probe = &probes[first_probe[*slot]];
+                let mut row = vec![Value::Null; self.columns.len()];
+                for (column, position) in self.key_columns.iter().zip(&self.key_positions) {
+                    row[*column] = probe.values.get(*position).cloned().unwrap_or(Value::Null);
                 }
-                let row = self.decode(fetch, reply)?;
+                let key = key_of(first_probe[*slot]);
+                let answer = self.decode(key, reply, row)?;
                 if let Some(cache) = self.cache.as_mut() {
-                    if cache.put(fetch.cache_key.clone(), row.clone(), now) {
+                    if cache.put(key, answer.clone(), now) {
                         self.counts.cache_evictions += 1;
                     }
                 }
-                answers.insert(&fetch.cache_key, row);
+                answers[*slot] = Some(answer);
             }
-        }
-        let mut out = Vec::with_capacity(probes.len());
-        let mut cache_hits = 0;
-        for (probe, fetch) in probes.iter().zip(&fetches) {
-            let answer = answers.get(fetch.cache_key.as_slice()).cloned().flatten();
-            let matched = answer.filter(|row| {
-                self.filters
+            if self.cache.is_some() {
+                let fetched_probes = slot_of
                     .iter()
-                    .all(|(column, position)| probe.values.get(*position) == Some(&row[*column]))
-            });
-            match matched {
-                Some(row) => {
-                    self.counts.hits += 1;
-                    out.push(vec![Row::new(RowKind::Insert, row)]);
-                }
-                None => {
-                    self.counts.misses += 1;
-                    out.push(Vec::new());
-                }
+                    .filter(|s| to_fetch.binary_search(s).is_ok())
+                    .count();
+                self.counts.cache_hits += (probes.len() - fetched_probes) as u64;
             }
-            if self.cache.is_some() && !fetched.contains(fetch.cache_key.as_slice()) {
-                cache_hits += 1;
-            }
+        } else if self.cache.is_some() {
+            self.counts.cache_hits += probes.len() as u64;
         }
-        self.counts.cache_hits += cache_hits;
+        let out = probes
+            .iter()
+            .zip(&slot_of)
+            .map(|(probe, slot)| self.answer(probe, answers[*slot].as_ref()))
+            .collect();
+        drop(slot_by_key);
+        self.key_buffer = keys;
         Ok(out)
     }
+
+    fn lookup_write_back(&mut self, probes: &[Row]) -> Result<Vec<RVec<Row>>, ConnectorError> {
+        let now = Instant::now();
+        let planned: Vec<WriteBackProbe> = probes
+            .iter()
+            .map(|p| self.plan_write_back(p))
+            .collect::<Result<_, _>>()?;
+        let mut answers: HashMap<&[u8], Answer, BuildFx> = HashMap::with_hasher(BuildFx);
+        let mut to_fetch: Vec<&WriteBackProbe> = Vec::new();
+        let mut from_cache = 0;
+        for p in &planned {
+            if answers.contains_key(p.composite.as_slice()) {
+                continue;
+            }
+            match self.cache.as_mut().and_then(|c| c.get(&p.composite, now)) {
+                Some(answer) => {
+                    from_cache += 1;
+                    answers.insert(&p.composite, answer);
+                }
+                None if to_fetch.iter().any(|f| f.composite == p.composite) => {}
+                None => to_fetch.push(p),
+            }
+        }
+        if !to_fetch.is_empty() {
+            let replies = self.fetch_write_back(&to_fetch)?;
+            let first_key = self.key_columns.first().copied().unwrap_or(0);
+            for (p, reply) in to_fetch.iter().zip(&replies) {
+                let mut row = vec![Value::Null; self.columns.len()];
+                row[first_key] =
+                    Value::String(String::from_utf8_lossy(&p.composite).as_ref().into());
+                let answer = self.decode(&p.redis_key, reply, row)?;
+                if let Some(cache) = self.cache.as_mut() {
+                    if cache.put(&p.composite, answer.clone(), now) {
+                        self.counts.cache_evictions += 1;
+                    }
+                }
+                answers.insert(&p.composite, answer);
+            }
+        }
+        self.counts.cache_hits += from_cache;
+        let out = probes
+            .iter()
+            .zip(&planned)
+            .map(|(probe, p)| {
+                let answer = answers.get(p.composite.as_slice()).cloned();
+                self.answer(probe, answer.as_ref())
+            })
+            .collect();
+        Ok(out)
+    }
+}
+
+/// The FxHash function (as in rustc): fast for the short keys of one batch. Not resistant to
+/// chosen collisions, which is acceptable for a per-batch index of the job's own keys.
+#[derive(Clone, Copy, Default)]
+struct BuildFx;
+
+struct Fx(u64);
+
+impl BuildHasher for BuildFx {
+    type Hasher = Fx;
+    fn build_hasher(&self) -> Fx {
+        Fx(0)
+    }
+}
+
+impl Fx {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Keys per `MGET`: several commands in one round trip let the client parse one reply while
+/// the server answers the next.
+const MGET_CHUNK: usize = 128;
+
+/// Sends `commands` packed commands at once and reads their replies, flattening `MGET` arrays
+/// (one reply per key either way).
+fn exchange(
+    connection: &mut redis::Connection,
+    packed: &[u8],
+    commands: usize,
+    hash: bool,
+) -> Result<Vec<redis::Value>, RedisFailure> {
+    connection
+        .send_packed_command(packed)
+        .map_err(|e| RedisFailure::from_redis(&e))?;
+    let mut replies = Vec::new();
+    for _ in 0..commands {
+        let reply = connection
+            .recv_response()
+            .map_err(|e| RedisFailure::from_redis(&e))?;
+        match reply {
+            redis::Value::ServerError(err) => return Err(RedisFailure::from_server_reply(&err)),
+            redis::Value::Array(items) if !hash => replies.extend(items),
+            other => replies.push(other),
+        }
+    }
+    Ok(replies)
 }
 
 /// The bytes of a bulk string reply; `None` for nil.
@@ -504,18 +670,18 @@ fn bulk(reply: &redis::Value) -> Option<&[u8]> {
 }
 
 /// The field-value pairs of an `HGETALL` reply (RESP2 flat array or RESP3 map).
-fn hash_fields(reply: &redis::Value) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn hash_fields(reply: &redis::Value) -> Vec<(&[u8], &[u8])> {
     match reply {
         redis::Value::Array(items) => items
             .chunks(2)
             .filter_map(|pair| match pair {
-                [f, v] => Some((bulk(f)?.to_vec(), bulk(v)?.to_vec())),
+                [f, v] => Some((bulk(f)?, bulk(v)?)),
                 _ => None,
             })
             .collect(),
         redis::Value::Map(pairs) => pairs
             .iter()
-            .filter_map(|(f, v)| Some((bulk(f)?.to_vec(), bulk(v)?.to_vec())))
+            .filter_map(|(f, v)| Some((bulk(f)?, bulk(v)?)))
             .collect(),
         _ => Vec::new(),
     }
@@ -543,8 +709,7 @@ impl Lookup for RedisLookup {
 
     fn lookup(&mut self, keys: RSlice<'_, Row>) -> RResult<RVec<RVec<Row>>, ConnectorError> {
         guard("lookup", || {
-            self.lookup_batch(keys.as_slice())
-                .map(|rows| rows.into_iter().map(RVec::from).collect())
+            self.lookup_batch(keys.as_slice()).map(RVec::from)
         })
     }
 

@@ -1,0 +1,234 @@
+//! Lookup throughput against Redis's own pipelined speed, on the same server in the same run.
+//!
+//! Starts its own `redis-server` holding 100,000 keys (BIGINT key, 48-byte string, written by
+//! the sink), then through the real `libredis_connector.so` at parallelism 1:
+//!
+//! 1. uncached: 1,000,000 probe rows over those keys (pseudo-random, batches of 1024) against
+//!    `redis-benchmark -c 1 -P 128 -t get -n 1000000` (its key holds a 48-byte value too).
+//!    Required: ratio >= 0.5.
+//! 2. cached (`lookup.cache` = `PARTIAL`, room for every key, warmed): the same probes joined
+//!    (probe row + dimension columns) against the same job without the join (probe rows passed
+//!    on as they are). Required: ratio >= 0.5.
+//!
+//! Two rounds of each, best of each. `cargo bench -p connector-tests --bench lookup_throughput`
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::Instant;
+
+use abi_stable::std_types::{RSlice, RVec};
+use connector_interface::{
+    Column, DataType, LookupBox, OptionEntry, Row, Schema, TableContext, TypeKind, Value,
+};
+use connector_tests::{redis_plugin, RedisServer};
+
+const KEYS: i64 = 100_000;
+const PROBES: usize = 1_000_000;
+const BATCH: usize = 1024;
+
+fn context(server: &RedisServer, cached: bool) -> TableContext {
+    let mut options = vec![
+        ("connector", "redis".to_string()),
+        ("hostname", "127.0.0.1".to_string()),
+        ("port", server.port().to_string()),
+    ];
+    if cached {
+        options.push(("lookup.cache", "PARTIAL".to_string()));
+        options.push(("lookup.partial-cache.max-rows", KEYS.to_string()));
+    }
+    TableContext {
+        table_name: "dim".into(),
+        schema: Schema {
+            columns: RVec::from(vec![
+                Column::new("id", DataType::new(TypeKind::BIGINT).not_null()),
+                Column::new("v", DataType::string()),
+            ]),
+            primary_key: RVec::from(vec![0]),
+        },
+        options: options
+            .into_iter()
+            .map(|(k, v)| OptionEntry {
+                key: k.into(),
+                value: v.into(),
+            })
+            .collect(),
+        lookup_keys: RVec::from(vec![0]),
+        task_index: 0,
+        parallelism: 1,
+    }
+}
+
+fn populate(server: &RedisServer) {
+    let plugin = connector_host::loader::load(&redis_plugin()).expect("load");
+    let mut sink = plugin
+        .factory("redis")
+        .unwrap()
+        .create_sink(&context(server, false))
+        .unwrap();
+    sink.open().unwrap();
+    let value = "x".repeat(48);
+    let rows: Vec<Row> = (0..KEYS)
+        .map(|i| Row::insert(vec![Value::BigInt(i), value.as_str().into()]))
+        .collect();
+    sink.write(RSlice::from_slice(&rows)).unwrap();
+    sink.flush().unwrap();
+    let mut con = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("key:__rand_int__")
+        .arg(&value)
+        .query(&mut con)
+        .unwrap();
+}
+
+fn redis_benchmark_get(server: &RedisServer) -> f64 {
+    let out = Command::new("redis-benchmark")
+        .args(["-h", "127.0.0.1", "-p", &server.port().to_string()])
+        .args([
+            "-c",
+            "1",
+            "-P",
+            "128",
+            "-t",
+            "get",
+            "-n",
+            &PROBES.to_string(),
+            "-q",
+        ])
+        .output()
+        .expect("run redis-benchmark");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split(['\r', '\n'])
+        .filter_map(|line| line.trim().strip_prefix("GET: "))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+        .next_back()
+        .unwrap_or_else(|| panic!("cannot read redis-benchmark's output: {text}"))
+}
+
+/// The probe keys of one batch: a pseudo-random walk over the keys.
+fn probe_batch(seed: &mut u64) -> Vec<Row> {
+    (0..BATCH)
+        .map(|_| {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = ((*seed >> 33) % KEYS as u64) as i64;
+            Row::insert(vec![Value::BigInt(key), Value::from("probe payload")])
+        })
+        .collect()
+}
+
+/// Probe rows per second: generated, looked up (when `lookup` is given) and joined.
+fn run(lookup: Option<&mut LookupBox>) -> f64 {
+    let mut seed = 42u64;
+    let mut emitted = 0usize;
+    let started = Instant::now();
+    let mut lookup = lookup;
+    let mut done = 0;
+    while done < PROBES {
+        let probes = probe_batch(&mut seed);
+        match lookup.as_deref_mut() {
+            Some(lookup) => {
+                let keys: Vec<Row> = probes
+                    .iter()
+                    .map(|p| Row::insert(vec![p.values[0].clone()]))
+                    .collect();
+                let answers = lookup.lookup(RSlice::from_slice(&keys)).expect("lookup");
+                for (probe, answer) in probes.iter().zip(answers) {
+                    for dim in answer {
+                        let mut joined: Vec<Value> = probe.values.iter().cloned().collect();
+                        joined.extend(dim.values);
+                        emitted += black_box(joined).len();
+                    }
+                }
+            }
+            None => {
+                // The same job without the join still emits an output row per probe.
+                for probe in &probes {
+                    let out: Vec<Value> = probe.values.iter().cloned().collect();
+                    emitted += black_box(out).len();
+                }
+            }
+        }
+        done += BATCH;
+    }
+    black_box(emitted);
+    done as f64 / started.elapsed().as_secs_f64()
+}
+
+/// CPU seconds this process has used (user + system), from /proc/self/stat.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields
+        .get(11)
+        .and_then(|u| u.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        + fields
+            .get(12)
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(0.0);
+    ticks / 100.0
+}
+
+fn main() {
+    let server = RedisServer::start();
+    populate(&server);
+    let plugin = connector_host::loader::load(&redis_plugin()).expect("load");
+    let factory = plugin.factory("redis").unwrap();
+    let (mut best_get, mut best_uncached, mut best_plain, mut best_cached) =
+        (0f64, 0f64, 0f64, 0f64);
+    let mut cached = factory.create_lookup(&context(&server, true)).unwrap();
+    cached.open().unwrap();
+    run(Some(&mut cached)); // warm the cache
+    for round in 1..=2 {
+        let get = redis_benchmark_get(&server);
+        let mut uncached = factory.create_lookup(&context(&server, false)).unwrap();
+        uncached.open().unwrap();
+        let cpu_before = cpu_seconds();
+        let wall = Instant::now();
+        let probes = run(Some(&mut uncached));
+        println!(
+            "  uncached: client cpu {:.2} s of {:.2} s wall",
+            cpu_seconds() - cpu_before,
+            wall.elapsed().as_secs_f64()
+        );
+        let misses = uncached
+            .counters()
+            .iter()
+            .find(|c| c.name.as_str() == "misses")
+            .map(|c| c.value);
+        assert_eq!(misses, Some(0), "every probe key exists");
+        let plain = run(None);
+        let joined = run(Some(&mut cached));
+        println!(
+            "round {round}: redis-benchmark GET -c 1 -P 128: {get:.0} ops/s; uncached lookup: {probes:.0} probes/s; \
+             job without the join: {plain:.0} rows/s; with the cached join: {joined:.0} rows/s"
+        );
+        best_get = best_get.max(get);
+        best_uncached = best_uncached.max(probes);
+        best_plain = best_plain.max(plain);
+        best_cached = best_cached.max(joined);
+    }
+    let uncached_ratio = best_uncached / best_get;
+    let cached_ratio = best_cached / best_plain;
+    let verdict = |r: f64| if r >= 0.5 { "PASS" } else { "FAIL" };
+    println!(
+        "uncached: {best_uncached:.0} probes/s / redis-benchmark GET {best_get:.0} ops/s = ratio {uncached_ratio:.2} (required >= 0.50): {}",
+        verdict(uncached_ratio)
+    );
+    println!(
+        "cached: join {best_cached:.0} rows/s / no join {best_plain:.0} rows/s = ratio {cached_ratio:.2} (required >= 0.50): {}",
+        verdict(cached_ratio)
+    );
+    if uncached_ratio < 0.5 || cached_ratio < 0.5 {
+        std::process::exit(1);
+    }
+}
