@@ -240,51 +240,6 @@ impl RedisLookup {
         }
     }
 
-    /// One round trip for the given keys: `MGET`s of [`MGET_CHUNK`] keys, or `HGETALL`s, sent
-    /// together; replies are parsed as they arrive while the server works on the rest.
-    fn fetch(&mut self, keys: &[&[u8]]) -> Result<Vec<redis::Value>, ConnectorError> {
-        let hash = self.codec.mode() == ValueMode::Hash;
-        let mut packed = Vec::with_capacity(keys.iter().map(|k| k.len() + 16).sum());
-        let mut commands = 0;
-        if hash {
-            for key in keys {
-                pack_command(&mut packed, &[b"HGETALL", key]);
-                commands += 1;
-            }
-        } else {
-            for chunk in keys.chunks(MGET_CHUNK) {
-                pack_header(&mut packed, b"MGET", chunk.len());
-                pack_args(&mut packed, chunk);
-                commands += 1;
-            }
-        }
-        let mut attempt = 0;
-        loop {
-            let result = match self.connection.take() {
-                Some(connection) => Ok(connection),
-                None => connect(&self.options),
-            }
-            .and_then(|mut connection| {
-                let replies = exchange(&mut connection, &packed, commands, hash);
-                if replies.is_ok() {
-                    self.connection = Some(connection);
-                }
-                replies
-            });
-            match result {
-                Ok(replies) => {
-                    self.counts.round_trips += 1;
-                    return Ok(replies);
-                }
-                Err(failure) => {
-                    if let Some(err) = self.give_up(failure, &mut attempt) {
-                        return Err(err);
-                    }
-                }
-            }
-        }
-    }
-
     /// Writes back and reads every probe's key in one round trip.
     fn fetch_write_back(
         &mut self,
@@ -452,6 +407,28 @@ impl RedisLookup {
         }
     }
 
+    /// Decodes the reply for one fetched key (the key columns come from the probe that asked
+    /// for it) and caches the answer.
+    fn settle(
+        &mut self,
+        probe: &Row,
+        key: &[u8],
+        reply: &redis::Value,
+        now: Instant,
+    ) -> Result<Answer, ConnectorError> {
+        let mut row = vec![Value::Null; self.columns.len()];
+        for (column, position) in self.key_columns.iter().zip(&self.key_positions) {
+            row[*column] = probe.values.get(*position).cloned().unwrap_or(Value::Null);
+        }
+        let answer = self.decode(key, reply, row)?;
+        if let Some(cache) = self.cache.as_mut() {
+            if cache.put(key, answer.clone(), now) {
+                self.counts.cache_evictions += 1;
+            }
+        }
+        Ok(answer)
+    }
+
     fn lookup_batch(&mut self, probes: &[Row]) -> Result<Vec<RVec<Row>>, ConnectorError> {
         self.counts.lookups += probes.len() as u64;
         if self.options.write_open {
@@ -490,30 +467,74 @@ impl RedisLookup {
             }
         }
         if !to_fetch.is_empty() {
-            let fetch_keys: Vec<&[u8]> = to_fetch.iter().map(|s| key_of(first_probe[*s])).collect();
-            let replies = self.fetch(&fetch_keys)?;
-            if replies.len() != to_fetch.len() {
-                return Err(ConnectorError::internal(format!(
-                    "table '{}': {} replies for {} keys",
-                    self.table(),
-                    replies.len(),
-                    to_fetch.len()
-                )));
-            }
-            for (slot, reply) in to_fetch.iter().zip(&replies) {
-                let probe = &probes[first_probe[*slot]];
-                let mut row = vec![Value::Null; self.columns.len()];
-                for (column, position) in self.key_columns.iter().zip(&self.key_positions) {
-                    row[*column] = probe.values.get(*position).cloned().unwrap_or(Value::Null);
-                }
-                let key = key_of(first_probe[*slot]);
-                let answer = self.decode(key, reply, row)?;
-                if let Some(cache) = self.cache.as_mut() {
-                    if cache.put(key, answer.clone(), now) {
-                        self.counts.cache_evictions += 1;
+            // One command per group: an MGET of up to MGET_CHUNK keys, or one HGETALL. All go
+            // out in one write; each reply is decoded as it arrives, while the server works on
+            // the next group.
+            let hash = self.codec.mode() == ValueMode::Hash;
+            let groups: Vec<&[usize]> =
+                to_fetch.chunks(if hash { 1 } else { MGET_CHUNK }).collect();
+            let mut packed = Vec::new();
+            for group in &groups {
+                if hash {
+                    pack_command(&mut packed, &[b"HGETALL", key_of(first_probe[group[0]])]);
+                } else {
+                    pack_header(&mut packed, b"MGET", group.len());
+                    for slot in *group {
+                        pack_args(&mut packed, &[key_of(first_probe[*slot])]);
                     }
                 }
-                answers[*slot] = Some(answer);
+            }
+            let mut attempt = 0;
+            'attempt: loop {
+                let connection = match self.connection.take() {
+                    Some(connection) => Ok(connection),
+                    None => connect(&self.options),
+                };
+                let mut connection = match connection.and_then(|mut c| {
+                    c.send_packed_command(&packed)
+                        .map(|_| c)
+                        .map_err(|e| RedisFailure::from_redis(&e))
+                }) {
+                    Ok(connection) => connection,
+                    Err(failure) => match self.give_up(failure, &mut attempt) {
+                        Some(err) => return Err(err),
+                        None => continue 'attempt,
+                    },
+                };
+                for group in &groups {
+                    let reply = match connection.recv_response() {
+                        Ok(reply) => reply,
+                        Err(e) => match self.give_up(RedisFailure::from_redis(&e), &mut attempt) {
+                            Some(err) => return Err(err),
+                            None => continue 'attempt,
+                        },
+                    };
+                    let items = match reply {
+                        redis::Value::Array(items) if !hash => items,
+                        redis::Value::ServerError(err) => {
+                            self.counts.errors += 1;
+                            return Err(RedisFailure::from_server_reply(&err)
+                                .into_error(&self.options, "looking up in"));
+                        }
+                        other => vec![other],
+                    };
+                    if items.len() != group.len() {
+                        return Err(ConnectorError::internal(format!(
+                            "table '{}': {} replies for {} keys",
+                            self.table(),
+                            items.len(),
+                            group.len()
+                        )));
+                    }
+                    for (slot, item) in group.iter().zip(&items) {
+                        let first = first_probe[*slot];
+                        answers[*slot] =
+                            Some(self.settle(&probes[first], key_of(first), item, now)?);
+                    }
+                }
+                self.connection = Some(connection);
+                self.counts.round_trips += 1;
+                break;
             }
             if self.cache.is_some() {
                 let fetched_probes = slot_of
@@ -634,31 +655,6 @@ impl Hasher for Fx {
 /// Keys per `MGET`: several commands in one round trip let the client parse one reply while
 /// the server answers the next.
 const MGET_CHUNK: usize = 128;
-
-/// Sends `commands` packed commands at once and reads their replies, flattening `MGET` arrays
-/// (one reply per key either way).
-fn exchange(
-    connection: &mut redis::Connection,
-    packed: &[u8],
-    commands: usize,
-    hash: bool,
-) -> Result<Vec<redis::Value>, RedisFailure> {
-    connection
-        .send_packed_command(packed)
-        .map_err(|e| RedisFailure::from_redis(&e))?;
-    let mut replies = Vec::new();
-    for _ in 0..commands {
-        let reply = connection
-            .recv_response()
-            .map_err(|e| RedisFailure::from_redis(&e))?;
-        match reply {
-            redis::Value::ServerError(err) => return Err(RedisFailure::from_server_reply(&err)),
-            redis::Value::Array(items) if !hash => replies.extend(items),
-            other => replies.push(other),
-        }
-    }
-    Ok(replies)
-}
 
 /// The bytes of a bulk string reply; `None` for nil.
 fn bulk(reply: &redis::Value) -> Option<&[u8]> {

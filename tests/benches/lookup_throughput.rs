@@ -185,6 +185,13 @@ fn main() {
     let factory = plugin.factory("redis").unwrap();
     let (mut best_get, mut best_uncached, mut best_plain, mut best_cached) =
         (0f64, 0f64, 0f64, 0f64);
+    // `--only uncached` runs just the uncached lookups (for profiling).
+    if std::env::args().any(|a| a == "uncached") {
+        let mut uncached = factory.create_lookup(&context(&server, false)).unwrap();
+        uncached.open().unwrap();
+        println!("uncached lookup: {:.0} probes/s", run(Some(&mut uncached)));
+        return;
+    }
     let mut cached = factory.create_lookup(&context(&server, true)).unwrap();
     cached.open().unwrap();
     run(Some(&mut cached)); // warm the cache
