@@ -32,7 +32,7 @@ use crate::factory::key_columns;
 use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
 
 /// A looked-up table row, shared by the cache and the answers of one batch.
-type Answer = Option<Arc<[Value]>>;
+type Answer = Option<Arc<Vec<Value>>>;
 
 struct Entry {
     /// The table row, or `None` for a key absent from Redis.
@@ -381,13 +381,14 @@ impl RedisLookup {
                 }
             }
         }
-        Ok(Some(Arc::from(row)))
+        Ok(Some(Arc::new(row)))
     }
 
-    /// The answer for each probe: one row, or none for a miss (or a row whose other join
-    /// columns do not match).
-    fn answer(&mut self, probe: &Row, answer: Option<&Answer>) -> RVec<Row> {
-        let matched = answer.and_then(|a| a.as_ref()).filter(|row| {
+    /// The answer for a probe: one row, or none for a miss (or a row whose other join columns
+    /// do not match). `last` says no later probe shares this answer, so its values can be
+    /// moved out instead of copied when nothing else (the cache) holds them.
+    fn answer(&mut self, probe: &Row, answer: Answer, last: bool) -> RVec<Row> {
+        let matched = answer.filter(|row| {
             self.filters
                 .iter()
                 .all(|(column, position)| probe.values.get(*position) == Some(&row[*column]))
@@ -395,9 +396,14 @@ impl RedisLookup {
         match matched {
             Some(row) => {
                 self.counts.hits += 1;
+                let values = if last {
+                    Arc::try_unwrap(row).unwrap_or_else(|shared| (*shared).clone())
+                } else {
+                    (*row).clone()
+                };
                 RVec::from(vec![Row {
                     kind: RowKind::Insert,
-                    values: row.iter().cloned().collect(),
+                    values: RVec::from(values),
                 }])
             }
             None => {
@@ -546,11 +552,21 @@ impl RedisLookup {
         } else if self.cache.is_some() {
             self.counts.cache_hits += probes.len() as u64;
         }
-        let out = probes
-            .iter()
-            .zip(&slot_of)
-            .map(|(probe, slot)| self.answer(probe, answers[*slot].as_ref()))
-            .collect();
+        let mut uses = vec![0usize; answers.len()];
+        for slot in &slot_of {
+            uses[*slot] += 1;
+        }
+        let mut out = Vec::with_capacity(probes.len());
+        for (probe, slot) in probes.iter().zip(&slot_of) {
+            uses[*slot] -= 1;
+            let last = uses[*slot] == 0;
+            let answer = if last {
+                answers[*slot].take()
+            } else {
+                answers[*slot].clone()
+            };
+            out.push(self.answer(probe, answer.flatten(), last));
+        }
         drop(slot_by_key);
         self.key_buffer = keys;
         Ok(out)
@@ -599,8 +615,8 @@ impl RedisLookup {
             .iter()
             .zip(&planned)
             .map(|(probe, p)| {
-                let answer = answers.get(p.composite.as_slice()).cloned();
-                self.answer(probe, answer.as_ref())
+                let answer = answers.get(p.composite.as_slice()).cloned().flatten();
+                self.answer(probe, answer, false)
             })
             .collect();
         Ok(out)
