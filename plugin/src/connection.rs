@@ -115,6 +115,45 @@ pub fn connect(options: &RedisOptions) -> Result<redis::Connection, RedisFailure
     Ok(connection)
 }
 
+/// The retries of one operation, and the decision after each failure.
+pub struct Retry {
+    attempts: u32,
+    max: u32,
+}
+
+impl Retry {
+    pub fn new(max: u32) -> Retry {
+        Retry { attempts: 0, max }
+    }
+
+    /// After a failure: `Err` with the error for the host when it is final (not retriable, or
+    /// the retries are used up); otherwise logs it, waits the backoff and returns `Ok`.
+    pub fn after(
+        &mut self,
+        failure: RedisFailure,
+        options: &RedisOptions,
+        doing: &str,
+    ) -> Result<(), ConnectorError> {
+        if !failure.retriable || self.attempts >= self.max {
+            let err = failure.into_error(options, doing);
+            log::error!("{err}");
+            return Err(err);
+        }
+        self.attempts += 1;
+        log::warn!(
+            "table '{}': {doing} redis at {}:{} failed ({}), retry {} of {}",
+            options.table,
+            options.hostname,
+            options.port,
+            failure.cause,
+            self.attempts,
+            self.max
+        );
+        std::thread::sleep(backoff(self.attempts));
+        Ok(())
+    }
+}
+
 /// Backoff before retry `attempt` (1-based): 100 ms, 200 ms, 400 ms, ... up to 5 s.
 pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(100u64.saturating_mul(1 << attempt.saturating_sub(1).min(6)))

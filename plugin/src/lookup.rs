@@ -26,7 +26,7 @@ use connector_interface::{
 use lru::LruCache;
 
 use crate::codec::{write_text, RowCodec, ValueMode};
-use crate::connection::{backoff, connect, pack_args, pack_command, pack_header, RedisFailure};
+use crate::connection::{connect, pack_args, pack_command, pack_header, RedisFailure, Retry};
 use crate::decode::{from_json, from_text};
 use crate::factory::key_columns;
 use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
@@ -207,7 +207,7 @@ impl RedisLookup {
 
     /// Runs a pipeline, reconnecting and retrying connection errors; the replies in order.
     fn query(&mut self, pipe: &redis::Pipeline) -> Result<Vec<redis::Value>, ConnectorError> {
-        let mut attempt = 0;
+        let mut retry = Retry::new(self.options.lookup_max_retries);
         loop {
             let result = match self.connection.as_mut() {
                 Some(connection) => pipe.query::<Vec<redis::Value>>(connection),
@@ -218,7 +218,7 @@ impl RedisLookup {
                         r
                     }
                     Err(failure) => {
-                        if let Some(err) = self.give_up(failure, &mut attempt) {
+                        if let Some(err) = self.give_up(failure, &mut retry) {
                             return Err(err);
                         }
                         continue;
@@ -232,7 +232,7 @@ impl RedisLookup {
                 }
                 Err(e) => {
                     self.connection = None;
-                    if let Some(err) = self.give_up(RedisFailure::from_redis(&e), &mut attempt) {
+                    if let Some(err) = self.give_up(RedisFailure::from_redis(&e), &mut retry) {
                         return Err(err);
                     }
                 }
@@ -284,25 +284,17 @@ impl RedisLookup {
     }
 
     /// `Some(error)` when a failure is final; otherwise waits before the next attempt.
-    fn give_up(&mut self, failure: RedisFailure, attempt: &mut u32) -> Option<ConnectorError> {
-        if !failure.retriable || *attempt >= self.options.lookup_max_retries {
-            self.counts.errors += 1;
-            let err = failure.into_error(&self.options, "looking up in");
-            log::error!("{err}");
-            return Some(err);
+    fn give_up(&mut self, failure: RedisFailure, retry: &mut Retry) -> Option<ConnectorError> {
+        match retry.after(failure, &self.options, "looking up in") {
+            Ok(()) => {
+                self.counts.retries += 1;
+                None
+            }
+            Err(err) => {
+                self.counts.errors += 1;
+                Some(err)
+            }
         }
-        *attempt += 1;
-        self.counts.retries += 1;
-        log::warn!(
-            "table '{}': looking up in redis at {}:{} failed ({}), retry {attempt} of {}",
-            self.options.table,
-            self.options.hostname,
-            self.options.port,
-            failure.cause,
-            self.options.lookup_max_retries
-        );
-        std::thread::sleep(backoff(*attempt));
-        None
     }
 
     fn conversion_error(&self, key: &[u8], column: usize, raw: &str, why: &str) -> ConnectorError {
@@ -490,7 +482,7 @@ impl RedisLookup {
                     }
                 }
             }
-            let mut attempt = 0;
+            let mut retry = Retry::new(self.options.lookup_max_retries);
             'attempt: loop {
                 let connection = match self.connection.take() {
                     Some(connection) => Ok(connection),
@@ -502,7 +494,7 @@ impl RedisLookup {
                         .map_err(|e| RedisFailure::from_redis(&e))
                 }) {
                     Ok(connection) => connection,
-                    Err(failure) => match self.give_up(failure, &mut attempt) {
+                    Err(failure) => match self.give_up(failure, &mut retry) {
                         Some(err) => return Err(err),
                         None => continue 'attempt,
                     },
@@ -510,7 +502,7 @@ impl RedisLookup {
                 for group in &groups {
                     let reply = match connection.recv_response() {
                         Ok(reply) => reply,
-                        Err(e) => match self.give_up(RedisFailure::from_redis(&e), &mut attempt) {
+                        Err(e) => match self.give_up(RedisFailure::from_redis(&e), &mut retry) {
                             Some(err) => return Err(err),
                             None => continue 'attempt,
                         },
@@ -702,7 +694,7 @@ fn hash_fields(reply: &redis::Value) -> Vec<(&[u8], &[u8])> {
 impl Lookup for RedisLookup {
     fn open(&mut self) -> RResult<(), ConnectorError> {
         guard("lookup open", || {
-            let mut attempt = 0;
+            let mut retry = Retry::new(self.options.lookup_max_retries);
             loop {
                 match connect(&self.options) {
                     Ok(connection) => {
@@ -710,7 +702,7 @@ impl Lookup for RedisLookup {
                         return Ok(());
                     }
                     Err(failure) => {
-                        if let Some(err) = self.give_up(failure, &mut attempt) {
+                        if let Some(err) = self.give_up(failure, &mut retry) {
                             return Err(err);
                         }
                     }

@@ -21,7 +21,7 @@ use connector_interface::counters;
 use connector_interface::{guard, ConnectorError, Counter, ExtensionBox, Row, Sink, TableContext};
 
 use crate::codec::{Change, RowCodec};
-use crate::connection::{backoff, connect, pack_args, pack_command, pack_header, RedisFailure};
+use crate::connection::{connect, pack_args, pack_command, pack_header, RedisFailure, Retry};
 use crate::options::RedisOptions;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -266,29 +266,19 @@ impl Shared {
         if let Some(failure) = &state.failure {
             return Err(failure.clone());
         }
-        let mut attempt = 0;
+        let mut retry = Retry::new(self.options.sink_max_retries);
         loop {
             let Err(failure) = self.try_settle(state, keep) else {
                 return Ok(());
             };
             state.connection = None;
-            if !failure.retriable || attempt >= self.options.sink_max_retries {
-                state.errors += 1;
-                let err = failure.into_error(&self.options, "writing to");
-                log::error!("{err}");
-                return Err(err);
+            match retry.after(failure, &self.options, "writing to") {
+                Ok(()) => state.retries += 1,
+                Err(err) => {
+                    state.errors += 1;
+                    return Err(err);
+                }
             }
-            attempt += 1;
-            state.retries += 1;
-            log::warn!(
-                "table '{}': writing to redis at {}:{} failed ({}), retry {attempt} of {}",
-                self.options.table,
-                self.options.hostname,
-                self.options.port,
-                failure.cause,
-                self.options.sink_max_retries
-            );
-            std::thread::sleep(backoff(attempt));
         }
     }
 
@@ -382,18 +372,18 @@ impl Sink for RedisSink {
     fn open(&mut self) -> RResult<(), ConnectorError> {
         guard("sink open", || {
             let mut state = self.shared.lock()?;
-            let mut attempt = 0;
+            let mut retry = Retry::new(self.shared.options.sink_max_retries);
             let connection = loop {
                 match connect(&self.shared.options) {
                     Ok(connection) => break connection,
-                    Err(f) if f.retriable && attempt < self.shared.options.sink_max_retries => {
-                        attempt += 1;
-                        state.retries += 1;
-                        std::thread::sleep(backoff(attempt));
-                    }
-                    Err(f) => {
-                        state.errors += 1;
-                        return Err(f.into_error(&self.shared.options, "connecting to"));
+                    Err(failure) => {
+                        match retry.after(failure, &self.shared.options, "connecting to") {
+                            Ok(()) => state.retries += 1,
+                            Err(err) => {
+                                state.errors += 1;
+                                return Err(err);
+                            }
+                        }
                     }
                 }
             };
