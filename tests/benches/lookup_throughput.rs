@@ -16,46 +16,35 @@ use std::hint::black_box;
 use std::process::Command;
 use std::time::Instant;
 
-use abi_stable::std_types::{RSlice, RVec};
-use connector_interface::{
-    Column, DataType, LookupBox, OptionEntry, Row, Schema, TableContext, TypeKind, Value,
-};
-use connector_tests::{redis_plugin, RedisServer};
+use abi_stable::std_types::RSlice;
+use connector_interface::{DataType, LookupBox, Row, TableContext, TypeKind, Value};
+use connector_tests::{redis_plugin, table_context, RedisServer};
 
 const KEYS: i64 = 100_000;
 const PROBES: usize = 1_000_000;
 const BATCH: usize = 1024;
 
 fn context(server: &RedisServer, cached: bool) -> TableContext {
+    let port = server.port().to_string();
+    let max_rows = KEYS.to_string();
     let mut options = vec![
-        ("connector", "redis".to_string()),
-        ("hostname", "127.0.0.1".to_string()),
-        ("port", server.port().to_string()),
+        ("connector", "redis"),
+        ("hostname", "127.0.0.1"),
+        ("port", port.as_str()),
     ];
     if cached {
-        options.push(("lookup.cache", "PARTIAL".to_string()));
-        options.push(("lookup.partial-cache.max-rows", KEYS.to_string()));
+        options.push(("lookup.cache", "PARTIAL"));
+        options.push(("lookup.partial-cache.max-rows", &max_rows));
     }
-    TableContext {
-        table_name: "dim".into(),
-        schema: Schema {
-            columns: RVec::from(vec![
-                Column::new("id", DataType::new(TypeKind::BIGINT).not_null()),
-                Column::new("v", DataType::string()),
-            ]),
-            primary_key: RVec::from(vec![0]),
-        },
-        options: options
-            .into_iter()
-            .map(|(k, v)| OptionEntry {
-                key: k.into(),
-                value: v.into(),
-            })
-            .collect(),
-        lookup_keys: RVec::from(vec![0]),
-        task_index: 0,
-        parallelism: 1,
-    }
+    table_context(
+        "dim",
+        &[
+            ("id", DataType::new(TypeKind::BIGINT).not_null()),
+            ("v", DataType::string()),
+        ],
+        &[0],
+        &options,
+    )
 }
 
 fn populate(server: &RedisServer) {

@@ -11,11 +11,9 @@
 use std::process::Command;
 use std::time::Instant;
 
-use abi_stable::std_types::{RSlice, RVec};
-use connector_interface::{
-    Column, DataType, OptionEntry, Row, Schema, TableContext, TypeKind, Value,
-};
-use connector_tests::{redis_plugin, RedisServer};
+use abi_stable::std_types::RSlice;
+use connector_interface::{DataType, Row, TypeKind, Value};
+use connector_tests::{redis_plugin, table_context, RedisServer};
 
 const ROWS: i64 = 1_000_000;
 const BATCH: i64 = 1024;
@@ -50,30 +48,20 @@ fn redis_benchmark(server: &RedisServer) -> f64 {
 fn sink_rows_per_second(server: &RedisServer) -> f64 {
     let plugin = connector_host::loader::load(&redis_plugin()).expect("load the plugin");
     let factory = plugin.factory("redis").expect("redis factory");
-    let context = TableContext {
-        table_name: "bench".into(),
-        schema: Schema {
-            columns: RVec::from(vec![
-                Column::new("id", DataType::new(TypeKind::BIGINT).not_null()),
-                Column::new("v", DataType::string()),
-            ]),
-            primary_key: RVec::from(vec![0]),
-        },
-        options: [
-            ("connector", "redis".to_string()),
-            ("hostname", "127.0.0.1".to_string()),
-            ("port", server.port().to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| OptionEntry {
-            key: k.into(),
-            value: v.into(),
-        })
-        .collect(),
-        lookup_keys: RVec::new(),
-        task_index: 0,
-        parallelism: 1,
-    };
+    let port = server.port().to_string();
+    let context = table_context(
+        "bench",
+        &[
+            ("id", DataType::new(TypeKind::BIGINT).not_null()),
+            ("v", DataType::string()),
+        ],
+        &[0],
+        &[
+            ("connector", "redis"),
+            ("hostname", "127.0.0.1"),
+            ("port", &port),
+        ],
+    );
     let mut sink = factory.create_sink(&context).expect("create sink");
     sink.open().expect("open");
     let value = "x".repeat(48);

@@ -4,7 +4,8 @@
 //! - [`plugin_so`]: where `cargo test` put a workspace plugin's `.so`;
 //! - [`abi_fixtures`]: builds the ABI fixture workspace (`tests/abi-fixtures`, frozen interface
 //!   copies and the plugins built against them) once and returns its `.so` files;
-//! - [`resource_dir`]: a temp resource directory holding the given files.
+//! - [`resource_dir`]: a temp resource directory holding the given files;
+//! - [`table_context`]: the context a factory gets for a table.
 //!
 //! The integration tests themselves are in `tests/tests/` (one binary per concern) and, for the
 //! CLI, in `host/tests/`.
@@ -15,6 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+use connector_interface::abi_stable::std_types::RVec;
+use connector_interface::{Column, DataType, OptionEntry, Schema, TableContext};
 
 /// A `redis-server` started for one test: free port, temp dir, `--save ''`. Killed and reaped
 /// on drop.
@@ -263,4 +267,39 @@ pub fn resource_dir(files: &[&Path]) -> tempfile::TempDir {
         std::fs::copy(f, dir.path().join(name)).expect("copy into resource dir");
     }
     dir
+}
+
+/// The context of a table with these columns (name and type), primary key (column indices in
+/// key order) and `WITH` options, for subtask 0 of 1; for a lookup, the join binds the key
+/// columns (the first column without a primary key).
+pub fn table_context(
+    name: &str,
+    columns: &[(&str, DataType)],
+    primary_key: &[u32],
+    options: &[(&str, &str)],
+) -> TableContext {
+    TableContext {
+        table_name: name.into(),
+        schema: Schema {
+            columns: columns
+                .iter()
+                .map(|(n, t)| Column::new(n, t.clone()))
+                .collect(),
+            primary_key: RVec::from(primary_key.to_vec()),
+        },
+        options: options
+            .iter()
+            .map(|(k, v)| OptionEntry {
+                key: (*k).into(),
+                value: (*v).into(),
+            })
+            .collect(),
+        lookup_keys: RVec::from(if primary_key.is_empty() {
+            vec![0]
+        } else {
+            primary_key.to_vec()
+        }),
+        task_index: 0,
+        parallelism: 1,
+    }
 }

@@ -3,37 +3,18 @@
 
 use abi_stable::std_types::RVec;
 use connector_host::loader::load;
-use connector_interface::{
-    Column, DataType, ErrorKind, FactoryBox, OptionEntry, Roles, Schema, TableContext,
-};
-use connector_tests::redis_plugin;
+use connector_interface::{DataType, ErrorKind, FactoryBox, Roles, TableContext};
+use connector_tests::{redis_plugin, table_context};
 
 fn with_factory<T>(f: impl FnOnce(&FactoryBox) -> T) -> T {
     let plugin = load(&redis_plugin()).unwrap();
     f(plugin.factory("redis").unwrap())
 }
 
+/// A table of STRING columns.
 fn table(name: &str, columns: &[&str], pk: &[u32], options: &[(&str, &str)]) -> TableContext {
-    TableContext {
-        table_name: name.into(),
-        schema: Schema {
-            columns: columns
-                .iter()
-                .map(|c| Column::new(c, DataType::string()))
-                .collect(),
-            primary_key: RVec::from(pk.to_vec()),
-        },
-        options: options
-            .iter()
-            .map(|(k, v)| OptionEntry {
-                key: (*k).into(),
-                value: (*v).into(),
-            })
-            .collect(),
-        lookup_keys: RVec::new(),
-        task_index: 0,
-        parallelism: 1,
-    }
+    let typed: Vec<(&str, DataType)> = columns.iter().map(|c| (*c, DataType::string())).collect();
+    table_context(name, &typed, pk, options)
 }
 
 const SEED_SINK: &[(&str, &str)] = &[

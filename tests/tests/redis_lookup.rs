@@ -6,10 +6,9 @@ use std::time::Duration;
 use abi_stable::std_types::{RSlice, RVec};
 use connector_host::loader::load;
 use connector_interface::{
-    Column, DataType, Decimal, ErrorKind, LookupBox, OptionEntry, Row, Schema, SinkBox,
-    TableContext, Timestamp, TypeKind, Value,
+    DataType, Decimal, ErrorKind, LookupBox, Row, SinkBox, TableContext, Timestamp, TypeKind, Value,
 };
-use connector_tests::{redis_plugin, RedisServer};
+use connector_tests::{redis_plugin, table_context, RedisServer};
 use redis::Commands;
 
 fn ty(kind: TypeKind, precision: u32, scale: u32) -> DataType {
@@ -58,28 +57,14 @@ impl Table {
     }
 
     fn context(&self) -> TableContext {
-        TableContext {
-            table_name: self.name.into(),
-            schema: Schema {
-                columns: self
-                    .columns
-                    .iter()
-                    .map(|(n, t)| Column::new(n, t.clone()))
-                    .collect(),
-                primary_key: RVec::from(self.pk.clone()),
-            },
-            options: self
-                .options
-                .iter()
-                .map(|(k, v)| OptionEntry {
-                    key: k.as_str().into(),
-                    value: v.as_str().into(),
-                })
-                .collect(),
-            lookup_keys: RVec::from(self.lookup_keys.clone()),
-            task_index: 0,
-            parallelism: 1,
-        }
+        let options: Vec<(&str, &str)> = self
+            .options
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let mut context = table_context(self.name, &self.columns, &self.pk, &options);
+        context.lookup_keys = RVec::from(self.lookup_keys.clone());
+        context
     }
 
     fn lookup(&self) -> LookupBox {

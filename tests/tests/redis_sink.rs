@@ -4,42 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use abi_stable::std_types::{RSlice, RVec};
+use abi_stable::std_types::RSlice;
 use connector_host::loader::load;
 use connector_interface::{
-    Column, DataType, ErrorKind, OptionEntry, Row, RowKind, Schema, SinkBox, TableContext,
-    TypeKind, Value,
+    DataType, ErrorKind, Row, RowKind, SinkBox, TableContext, TypeKind, Value,
 };
-use connector_tests::{redis_plugin, RedisServer};
+use connector_tests::{redis_plugin, table_context as table, RedisServer};
 use redis::Commands;
-
-fn table(
-    name: &str,
-    columns: &[(&str, DataType)],
-    pk: &[u32],
-    options: &[(&str, &str)],
-) -> TableContext {
-    TableContext {
-        table_name: name.into(),
-        schema: Schema {
-            columns: columns
-                .iter()
-                .map(|(n, t)| Column::new(n, t.clone()))
-                .collect(),
-            primary_key: RVec::from(pk.to_vec()),
-        },
-        options: options
-            .iter()
-            .map(|(k, v)| OptionEntry {
-                key: (*k).into(),
-                value: (*v).into(),
-            })
-            .collect(),
-        lookup_keys: RVec::new(),
-        task_index: 0,
-        parallelism: 1,
-    }
-}
 
 fn s() -> DataType {
     DataType::string()
