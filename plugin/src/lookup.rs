@@ -571,19 +571,23 @@ impl RedisLookup {
             .map(|p| self.plan_write_back(p))
             .collect::<Result<_, _>>()?;
         let mut answers: HashMap<&[u8], Answer, BuildFx> = HashMap::with_hasher(BuildFx);
+        let mut fetching: HashMap<&[u8], (), BuildFx> = HashMap::with_hasher(BuildFx);
         let mut to_fetch: Vec<&WriteBackProbe> = Vec::new();
         let mut from_cache = 0;
         for p in &planned {
-            if answers.contains_key(p.composite.as_slice()) {
+            let key = p.composite.as_slice();
+            if answers.contains_key(key) || fetching.contains_key(key) {
                 continue;
             }
-            match self.cache.as_mut().and_then(|c| c.get(&p.composite, now)) {
+            match self.cache.as_mut().and_then(|c| c.get(key, now)) {
                 Some(answer) => {
                     from_cache += 1;
-                    answers.insert(&p.composite, answer);
+                    answers.insert(key, answer);
                 }
-                None if to_fetch.iter().any(|f| f.composite == p.composite) => {}
-                None => to_fetch.push(p),
+                None => {
+                    fetching.insert(key, ());
+                    to_fetch.push(p);
+                }
             }
         }
         if !to_fetch.is_empty() {
