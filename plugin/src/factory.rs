@@ -8,9 +8,8 @@ use connector_interface::{
 };
 
 use crate::lookup::RedisLookup;
-use crate::sink::RedisSink;
-
 use crate::options::{RedisOptions, ValueFormat};
+use crate::sink::RedisSink;
 use crate::PLUGIN;
 
 pub struct RedisFactory;
@@ -47,6 +46,13 @@ pub fn validate(context: &TableContext, role: Roles) -> Result<RedisOptions, Con
         )));
     }
     let keys = key_columns(context);
+    if let Some(bad) = keys.iter().find(|k| **k >= columns.len()) {
+        return Err(ConnectorError::config(format!(
+            "table '{table}': primary key column index {bad} is out of range (the table has {} \
+             columns)",
+            columns.len()
+        )));
+    }
     let value_columns = columns.len() - keys.len();
     if role == Roles::SINK {
         if value_columns == 0 {
