@@ -14,5 +14,6 @@ pub mod error;
 pub mod loader;
 pub mod logging;
 pub mod plugins;
+pub mod sql;
 
 pub use error::HostError;
