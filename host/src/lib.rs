@@ -11,9 +11,11 @@
 pub mod cli;
 pub mod discovery;
 pub mod error;
+pub mod expr;
 pub mod loader;
 pub mod logging;
 pub mod plugins;
 pub mod sql;
+pub mod values;
 
 pub use error::HostError;

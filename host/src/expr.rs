@@ -1,0 +1,542 @@
+//! Expressions bound to a row layout: names resolved, types checked, then evaluated per row.
+
+use connector_interface::{DataType, Timestamp, TypeKind, Value};
+
+use crate::sql::ast::{BinaryOp, Expr, Pos};
+use crate::values::{as_f64, as_i64, cast, compare, is_integer, is_numeric, is_string, to_text};
+
+/// A column visible to expressions: `qualifier.name` with its type.
+#[derive(Debug, Clone)]
+pub struct ScopeColumn {
+    pub qualifier: String,
+    pub name: String,
+    pub data_type: DataType,
+}
+
+/// The columns of the row being processed, in layout order.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub columns: Vec<ScopeColumn>,
+}
+
+/// A binding error: where and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BindError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+impl std::fmt::Display for BindError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.pos, self.message)
+    }
+}
+
+fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, BindError> {
+    Err(BindError {
+        pos,
+        message: message.into(),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    Upper,
+    Lower,
+    Trim,
+    Concat,
+    Coalesce,
+    CharLength,
+    Proctime,
+}
+
+/// An expression bound to a layout.
+#[derive(Debug, Clone)]
+pub enum Bound {
+    Input(usize, DataType),
+    Literal(Value, DataType),
+    Cast(Box<Bound>, DataType),
+    Binary(BinaryOp, Box<Bound>, Box<Bound>, DataType),
+    Not(Box<Bound>),
+    Negate(Box<Bound>, DataType),
+    IsNull(Box<Bound>, bool),
+    Call(Function, Vec<Bound>, DataType),
+    Case(Vec<(Bound, Bound)>, Option<Box<Bound>>, DataType),
+}
+
+impl Scope {
+    /// The index of a column, by optional qualifier and name.
+    pub fn resolve(
+        &self,
+        qualifier: Option<&str>,
+        name: &str,
+        pos: Pos,
+    ) -> Result<usize, BindError> {
+        let matches: Vec<usize> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.name == name && qualifier.is_none_or(|q| c.qualifier == q))
+            .map(|(i, _)| i)
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => {
+                let shown = match qualifier {
+                    Some(q) => format!("{q}.{name}"),
+                    None => name.to_string(),
+                };
+                let available: Vec<String> = self
+                    .columns
+                    .iter()
+                    .map(|c| format!("{}.{}", c.qualifier, c.name))
+                    .collect();
+                err(
+                    pos,
+                    format!(
+                        "unknown column '{shown}'; available: {}",
+                        available.join(", ")
+                    ),
+                )
+            }
+            _ => err(
+                pos,
+                format!("column '{name}' is ambiguous: qualify it with a table name or alias"),
+            ),
+        }
+    }
+
+    pub fn bind(&self, expr: &Expr) -> Result<Bound, BindError> {
+        match expr {
+            Expr::Column {
+                qualifier,
+                name,
+                pos,
+            } => {
+                let i = self.resolve(qualifier.as_deref(), name, *pos)?;
+                Ok(Bound::Input(i, self.columns[i].data_type.clone()))
+            }
+            Expr::Literal(v, _) => Ok(Bound::Literal(v.clone(), literal_type(v))),
+            Expr::Cast { expr, to, .. } => Ok(Bound::Cast(Box::new(self.bind(expr)?), to.clone())),
+            Expr::Not(e, pos) => {
+                let e = self.bind(e)?;
+                expect_boolean(&e, *pos, "NOT")?;
+                Ok(Bound::Not(Box::new(e)))
+            }
+            Expr::Negate(e, pos) => {
+                let e = self.bind(e)?;
+                if !is_numeric(e.data_type()) {
+                    return err(*pos, format!("cannot negate a {} value", e.data_type()));
+                }
+                let t = e.data_type().clone();
+                Ok(Bound::Negate(Box::new(e), t))
+            }
+            Expr::IsNull { expr, negated, .. } => {
+                Ok(Bound::IsNull(Box::new(self.bind(expr)?), *negated))
+            }
+            Expr::Binary {
+                op,
+                left,
+                right,
+                pos,
+            } => {
+                let l = self.bind(left)?;
+                let r = self.bind(right)?;
+                let t = binary_type(*op, l.data_type(), r.data_type(), *pos)?;
+                Ok(Bound::Binary(*op, Box::new(l), Box::new(r), t))
+            }
+            Expr::Function { name, args, pos } => {
+                let args: Vec<Bound> = args
+                    .iter()
+                    .map(|a| self.bind(a))
+                    .collect::<Result<_, _>>()?;
+                let (f, t) = match (name.as_str(), args.len()) {
+                    ("UPPER", 1) => (Function::Upper, DataType::string()),
+                    ("LOWER", 1) => (Function::Lower, DataType::string()),
+                    ("TRIM", 1) => (Function::Trim, DataType::string()),
+                    ("CHAR_LENGTH" | "CHARACTER_LENGTH", 1) => {
+                        (Function::CharLength, DataType::new(TypeKind::INT))
+                    }
+                    ("CONCAT", n) if n >= 1 => (Function::Concat, DataType::string()),
+                    ("COALESCE", n) if n >= 1 => (Function::Coalesce, args[0].data_type().clone()),
+                    ("PROCTIME", 0) => {
+                        let mut t = DataType::new(TypeKind::TIMESTAMP_LTZ).not_null();
+                        t.precision = 3;
+                        (Function::Proctime, t)
+                    }
+                    ("UPPER" | "LOWER" | "TRIM" | "CHAR_LENGTH" | "CONCAT" | "COALESCE" | "PROCTIME", n) => {
+                        return err(*pos, format!("{name} does not take {n} argument(s)"))
+                    }
+                    _ => {
+                        return err(
+                            *pos,
+                            format!(
+                                "unknown function '{name}'; supported: UPPER, LOWER, TRIM, CHAR_LENGTH, CONCAT, COALESCE, CAST, CASE"
+                            ),
+                        )
+                    }
+                };
+                Ok(Bound::Call(f, args, t))
+            }
+            Expr::Case {
+                whens,
+                otherwise,
+                pos,
+            } => {
+                let mut bound = Vec::new();
+                for (c, v) in whens {
+                    let c = self.bind(c)?;
+                    expect_boolean(&c, *pos, "WHEN")?;
+                    bound.push((c, self.bind(v)?));
+                }
+                let otherwise = otherwise.as_ref().map(|e| self.bind(e)).transpose()?;
+                let t = bound[0].1.data_type().clone();
+                Ok(Bound::Case(bound, otherwise.map(Box::new), t))
+            }
+        }
+    }
+}
+
+fn expect_boolean(e: &Bound, pos: Pos, what: &str) -> Result<(), BindError> {
+    let t = e.data_type();
+    if t.kind == TypeKind::BOOLEAN || matches!(e, Bound::Literal(Value::Null, _)) {
+        Ok(())
+    } else {
+        err(pos, format!("{what} needs a BOOLEAN, found {t}"))
+    }
+}
+
+fn literal_type(v: &Value) -> DataType {
+    match v {
+        Value::Boolean(_) => DataType::new(TypeKind::BOOLEAN).not_null(),
+        Value::Int(_) => DataType::new(TypeKind::INT).not_null(),
+        Value::BigInt(_) => DataType::new(TypeKind::BIGINT).not_null(),
+        Value::Double(_) => DataType::new(TypeKind::DOUBLE).not_null(),
+        Value::String(_) => DataType::string().not_null(),
+        _ => DataType::new(TypeKind::OTHER),
+    }
+}
+
+fn binary_type(op: BinaryOp, l: &DataType, r: &DataType, pos: Pos) -> Result<DataType, BindError> {
+    let null = |t: &DataType| t.kind == TypeKind::OTHER;
+    match op {
+        BinaryOp::And | BinaryOp::Or => {
+            for t in [l, r] {
+                if t.kind != TypeKind::BOOLEAN && !null(t) {
+                    return err(
+                        pos,
+                        format!("{} needs BOOLEAN operands, found {t}", op.symbol()),
+                    );
+                }
+            }
+            Ok(DataType::new(TypeKind::BOOLEAN))
+        }
+        BinaryOp::Eq
+        | BinaryOp::NotEq
+        | BinaryOp::Lt
+        | BinaryOp::LtEq
+        | BinaryOp::Gt
+        | BinaryOp::GtEq => {
+            let comparable = null(l)
+                || null(r)
+                || l.kind == r.kind
+                || (is_numeric(l) && is_numeric(r))
+                || (is_string(l) && is_string(r))
+                || matches!(
+                    (l.kind, r.kind),
+                    (TypeKind::TIMESTAMP, TypeKind::TIMESTAMP_LTZ)
+                        | (TypeKind::TIMESTAMP_LTZ, TypeKind::TIMESTAMP)
+                );
+            if !comparable {
+                return err(pos, format!("cannot compare {l} with {r}"));
+            }
+            Ok(DataType::new(TypeKind::BOOLEAN))
+        }
+        BinaryOp::Concat => Ok(DataType::string()),
+        _ => {
+            if !(is_numeric(l) || null(l)) || !(is_numeric(r) || null(r)) {
+                return err(
+                    pos,
+                    format!(
+                        "operator '{}' needs numbers, found {l} and {r}",
+                        op.symbol()
+                    ),
+                );
+            }
+            if is_integer(l) && is_integer(r) {
+                let big = l.kind == TypeKind::BIGINT || r.kind == TypeKind::BIGINT;
+                Ok(DataType::new(if big {
+                    TypeKind::BIGINT
+                } else {
+                    TypeKind::INT
+                }))
+            } else {
+                Ok(DataType::new(TypeKind::DOUBLE))
+            }
+        }
+    }
+}
+
+fn now() -> Value {
+    let elapsed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    Value::TimestampLtz(Timestamp {
+        seconds: elapsed.as_secs() as i64,
+        nanos: elapsed.subsec_millis() * 1_000_000,
+    })
+}
+
+/// The current processing time, as `PROCTIME()` gives it.
+pub fn proctime() -> Value {
+    now()
+}
+
+impl Bound {
+    pub fn data_type(&self) -> &DataType {
+        match self {
+            Bound::Input(_, t)
+            | Bound::Literal(_, t)
+            | Bound::Cast(_, t)
+            | Bound::Binary(_, _, _, t)
+            | Bound::Negate(_, t)
+            | Bound::Call(_, _, t)
+            | Bound::Case(_, _, t) => t,
+            Bound::Not(_) | Bound::IsNull(..) => {
+                static BOOLEAN: std::sync::LazyLock<DataType> =
+                    std::sync::LazyLock::new(|| DataType::new(TypeKind::BOOLEAN));
+                &BOOLEAN
+            }
+        }
+    }
+
+    /// The input column this expression is, if it is one.
+    pub fn input(&self) -> Option<usize> {
+        match self {
+            Bound::Input(i, _) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn eval(&self, row: &[Value]) -> Result<Value, String> {
+        Ok(match self {
+            Bound::Input(i, _) => row.get(*i).cloned().unwrap_or(Value::Null),
+            Bound::Literal(v, _) => v.clone(),
+            Bound::Cast(e, t) => cast(e.eval(row)?, t)?,
+            Bound::Not(e) => match e.eval(row)? {
+                Value::Boolean(b) => Value::Boolean(!b),
+                _ => Value::Null,
+            },
+            Bound::Negate(e, _) => match e.eval(row)? {
+                Value::Null => Value::Null,
+                Value::Int(v) => Value::Int(v.checked_neg().ok_or("INT overflow")?),
+                Value::BigInt(v) => Value::BigInt(v.checked_neg().ok_or("BIGINT overflow")?),
+                other => Value::Double(-as_f64(&other).unwrap_or(0.0)),
+            },
+            Bound::IsNull(e, negated) => Value::Boolean(e.eval(row)?.is_null() != *negated),
+            Bound::Binary(op, l, r, t) => binary(*op, l.eval(row)?, r, row, t)?,
+            Bound::Call(f, args, _) => call(*f, args, row)?,
+            Bound::Case(whens, otherwise, _) => {
+                for (c, v) in whens {
+                    if c.eval(row)? == Value::Boolean(true) {
+                        return v.eval(row);
+                    }
+                }
+                match otherwise {
+                    Some(e) => e.eval(row)?,
+                    None => Value::Null,
+                }
+            }
+        })
+    }
+
+    /// Evaluates a condition: only TRUE passes (NULL does not).
+    pub fn test(&self, row: &[Value]) -> Result<bool, String> {
+        Ok(self.eval(row)? == Value::Boolean(true))
+    }
+}
+
+fn binary(op: BinaryOp, l: Value, r: &Bound, row: &[Value], t: &DataType) -> Result<Value, String> {
+    // AND / OR: three-valued, with short circuits.
+    match op {
+        BinaryOp::And => {
+            if l == Value::Boolean(false) {
+                return Ok(l);
+            }
+            let r = r.eval(row)?;
+            return Ok(match (l, r) {
+                (_, Value::Boolean(false)) => Value::Boolean(false),
+                (Value::Boolean(true), Value::Boolean(true)) => Value::Boolean(true),
+                _ => Value::Null,
+            });
+        }
+        BinaryOp::Or => {
+            if l == Value::Boolean(true) {
+                return Ok(l);
+            }
+            let r = r.eval(row)?;
+            return Ok(match (l, r) {
+                (_, Value::Boolean(true)) => Value::Boolean(true),
+                (Value::Boolean(false), Value::Boolean(false)) => Value::Boolean(false),
+                _ => Value::Null,
+            });
+        }
+        _ => {}
+    }
+    let r = r.eval(row)?;
+    if l.is_null() || r.is_null() {
+        return Ok(Value::Null);
+    }
+    Ok(match op {
+        BinaryOp::Concat => {
+            Value::String(format!("{}{}", to_text(&l), to_text(&r)).as_str().into())
+        }
+        BinaryOp::Eq
+        | BinaryOp::NotEq
+        | BinaryOp::Lt
+        | BinaryOp::LtEq
+        | BinaryOp::Gt
+        | BinaryOp::GtEq => {
+            let Some(ord) = compare(&l, &r) else {
+                return Ok(Value::Null);
+            };
+            use std::cmp::Ordering::*;
+            Value::Boolean(match op {
+                BinaryOp::Eq => ord == Equal,
+                BinaryOp::NotEq => ord != Equal,
+                BinaryOp::Lt => ord == Less,
+                BinaryOp::LtEq => ord != Greater,
+                BinaryOp::Gt => ord == Greater,
+                _ => ord != Less,
+            })
+        }
+        _ if is_integer(t) => {
+            let (a, b) = (as_i64(&l).unwrap_or(0), as_i64(&r).unwrap_or(0));
+            let v = match op {
+                BinaryOp::Add => a.checked_add(b),
+                BinaryOp::Sub => a.checked_sub(b),
+                BinaryOp::Mul => a.checked_mul(b),
+                BinaryOp::Div if b == 0 => return Err("division by zero".to_string()),
+                BinaryOp::Div => a.checked_div(b),
+                BinaryOp::Mod if b == 0 => return Err("division by zero".to_string()),
+                _ => a.checked_rem(b),
+            }
+            .ok_or_else(|| format!("{t} overflow"))?;
+            if t.kind == TypeKind::INT {
+                Value::Int(i32::try_from(v).map_err(|_| "INT overflow".to_string())?)
+            } else {
+                Value::BigInt(v)
+            }
+        }
+        _ => {
+            let (a, b) = (as_f64(&l).unwrap_or(0.0), as_f64(&r).unwrap_or(0.0));
+            Value::Double(match op {
+                BinaryOp::Add => a + b,
+                BinaryOp::Sub => a - b,
+                BinaryOp::Mul => a * b,
+                BinaryOp::Div => a / b,
+                _ => a % b,
+            })
+        }
+    })
+}
+
+fn call(f: Function, args: &[Bound], row: &[Value]) -> Result<Value, String> {
+    let text = |v: Value| -> Option<String> { (!v.is_null()).then(|| to_text(&v)) };
+    Ok(match f {
+        Function::Upper => {
+            text(args[0].eval(row)?).map_or(Value::Null, |s| s.to_uppercase().as_str().into())
+        }
+        Function::Lower => {
+            text(args[0].eval(row)?).map_or(Value::Null, |s| s.to_lowercase().as_str().into())
+        }
+        Function::Trim => text(args[0].eval(row)?).map_or(Value::Null, |s| s.trim().into()),
+        Function::CharLength => {
+            text(args[0].eval(row)?).map_or(Value::Null, |s| Value::Int(s.chars().count() as i32))
+        }
+        Function::Concat => {
+            let mut out = String::new();
+            for a in args {
+                match text(a.eval(row)?) {
+                    Some(s) => out.push_str(&s),
+                    None => return Ok(Value::Null),
+                }
+            }
+            out.as_str().into()
+        }
+        Function::Coalesce => {
+            for a in args {
+                let v = a.eval(row)?;
+                if !v.is_null() {
+                    return Ok(v);
+                }
+            }
+            Value::Null
+        }
+        Function::Proctime => now(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::ast::{SelectItem, Statement};
+    use crate::sql::parse;
+
+    fn bind(sql_expr: &str) -> Result<Bound, BindError> {
+        let statements = parse(&format!("SELECT {sql_expr} FROM t")).unwrap();
+        let Statement::Select(q) = &statements[0] else {
+            panic!()
+        };
+        let SelectItem::Expr { expr, .. } = &q.items[0] else {
+            panic!()
+        };
+        let scope = Scope {
+            columns: vec![
+                ScopeColumn {
+                    qualifier: "t".into(),
+                    name: "a".into(),
+                    data_type: DataType::new(TypeKind::INT),
+                },
+                ScopeColumn {
+                    qualifier: "t".into(),
+                    name: "s".into(),
+                    data_type: DataType::string(),
+                },
+            ],
+        };
+        scope.bind(expr)
+    }
+
+    #[test]
+    fn expressions_evaluate_with_sql_semantics() {
+        let row = [Value::Int(7), Value::from(" Hi ")];
+        let eval = |e: &str| bind(e).unwrap().eval(&row).unwrap();
+        assert_eq!(eval("a * 2 + 1"), Value::Int(15));
+        assert_eq!(eval("UPPER(TRIM(s)) || '!'"), Value::from("HI!"));
+        assert_eq!(
+            eval("CASE WHEN a > 5 THEN 'big' ELSE 'small' END"),
+            Value::from("big")
+        );
+        assert_eq!(eval("COALESCE(NULL, a)"), Value::Int(7));
+        assert_eq!(eval("CAST(a AS STRING)"), Value::from("7"));
+        assert_eq!(eval("NULL IS NULL AND NOT a = 3"), Value::Boolean(true));
+        assert_eq!(eval("a / 2"), Value::Int(3));
+    }
+
+    #[test]
+    fn bad_references_and_types_are_named() {
+        assert!(bind("b")
+            .unwrap_err()
+            .message
+            .starts_with("unknown column 'b'; available: t.a, t.s"));
+        assert_eq!(
+            bind("s + 1").unwrap_err().message,
+            "operator '+' needs numbers, found STRING and INT NOT NULL"
+        );
+        assert!(bind("FROB(a)")
+            .unwrap_err()
+            .message
+            .starts_with("unknown function 'FROB'"));
+    }
+}

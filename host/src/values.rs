@@ -1,0 +1,418 @@
+//! Values on the host side: text and JSON forms (print, csv, json formats), parsing them back
+//! to declared types, casts, comparison and arithmetic.
+
+use std::cmp::Ordering;
+
+use connector_interface::{DataType, Decimal, Timestamp, TypeKind, Value};
+
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+fn fraction(nanos: u32) -> String {
+    if nanos == 0 {
+        return String::new();
+    }
+    let mut digits = format!("{nanos:09}");
+    while digits.ends_with('0') {
+        digits.pop();
+    }
+    format!(".{digits}")
+}
+
+fn timestamp_text(ts: &Timestamp, sep: char) -> String {
+    let days = ts.seconds.div_euclid(86_400);
+    let secs = ts.seconds.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}{sep}{:02}:{:02}:{:02}{}",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60,
+        fraction(ts.nanos)
+    )
+}
+
+/// Text as Flink prints it (`print` connector, csv): NULL as `NULL`... callers decide; this
+/// renders non-NULL values, and NULL as the empty string.
+pub fn to_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::Boolean(b) => b.to_string(),
+        Value::TinyInt(v) => v.to_string(),
+        Value::SmallInt(v) => v.to_string(),
+        Value::Int(v) => v.to_string(),
+        Value::BigInt(v) => v.to_string(),
+        Value::Float(v) => v.to_string(),
+        Value::Double(v) => v.to_string(),
+        Value::Decimal(d) => d.to_string(),
+        Value::String(s) => s.to_string(),
+        Value::Bytes(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+        Value::Date(days) => {
+            let (y, m, d) = civil_from_days(i64::from(*days));
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        Value::Time(nanos) => {
+            let secs = nanos.div_euclid(1_000_000_000);
+            format!(
+                "{:02}:{:02}:{:02}{}",
+                secs / 3600,
+                (secs / 60) % 60,
+                secs % 60,
+                fraction(nanos.rem_euclid(1_000_000_000) as u32)
+            )
+        }
+        Value::Timestamp(ts) => timestamp_text(ts, ' '),
+        Value::TimestampLtz(ts) => format!("{}Z", timestamp_text(ts, 'T')),
+        Value::Array(_) | Value::Map(_) | Value::Row(_) | Value::Other(_) => {
+            to_json(value).to_string()
+        }
+    }
+}
+
+/// JSON with JSON types: numbers as numbers, NULL as null, dates and timestamps as strings.
+pub fn to_json(value: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        Value::Null => J::Null,
+        Value::Boolean(b) => J::Bool(*b),
+        Value::TinyInt(v) => J::from(*v),
+        Value::SmallInt(v) => J::from(*v),
+        Value::Int(v) => J::from(*v),
+        Value::BigInt(v) => J::from(*v),
+        Value::Float(v) => serde_json::Number::from_f64(f64::from(*v)).map_or(J::Null, J::Number),
+        Value::Double(v) => serde_json::Number::from_f64(*v).map_or(J::Null, J::Number),
+        Value::Decimal(d) => d
+            .to_string()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(J::Null, J::Number),
+        Value::Array(items) | Value::Row(items) => J::Array(items.iter().map(to_json).collect()),
+        Value::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|e| (to_text(&e.key), to_json(&e.value)))
+                .collect(),
+        ),
+        other => J::String(to_text(other)),
+    }
+}
+
+/// Parses text as a value of the declared type; the empty string is NULL for non-strings.
+pub fn from_text(text: &str, t: &DataType) -> Result<Value, String> {
+    let bad = || format!("cannot read '{text}' as {t}");
+    let s = text.trim();
+    if s.is_empty() && !matches!(t.kind, TypeKind::CHAR | TypeKind::VARCHAR) {
+        return Ok(Value::Null);
+    }
+    Ok(match t.kind {
+        TypeKind::CHAR | TypeKind::VARCHAR => Value::String(text.into()),
+        TypeKind::BOOLEAN => match s.to_ascii_lowercase().as_str() {
+            "true" | "1" => Value::Boolean(true),
+            "false" | "0" => Value::Boolean(false),
+            _ => return Err(bad()),
+        },
+        TypeKind::TINYINT => Value::TinyInt(s.parse().map_err(|_| bad())?),
+        TypeKind::SMALLINT => Value::SmallInt(s.parse().map_err(|_| bad())?),
+        TypeKind::INT => Value::Int(s.parse().map_err(|_| bad())?),
+        TypeKind::BIGINT => Value::BigInt(s.parse().map_err(|_| bad())?),
+        TypeKind::FLOAT => Value::Float(s.parse().map_err(|_| bad())?),
+        TypeKind::DOUBLE => Value::Double(s.parse().map_err(|_| bad())?),
+        TypeKind::DECIMAL => decimal(s, t).ok_or_else(bad)?,
+        TypeKind::DATE => Value::Date(date(s).ok_or_else(bad)?),
+        TypeKind::TIME => Value::Time(time(s).ok_or_else(bad)?),
+        TypeKind::TIMESTAMP => Value::Timestamp(timestamp(s).ok_or_else(bad)?),
+        TypeKind::TIMESTAMP_LTZ => Value::TimestampLtz(timestamp(s).ok_or_else(bad)?),
+        TypeKind::BINARY | TypeKind::VARBINARY => Value::Bytes(text.as_bytes().to_vec().into()),
+        _ => return Err(bad()),
+    })
+}
+
+/// Reads a JSON value as the declared type.
+pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, String> {
+    use serde_json::Value as J;
+    match json {
+        J::Null => Ok(Value::Null),
+        J::String(s) => from_text(s, t),
+        J::Bool(b) if t.kind == TypeKind::BOOLEAN => Ok(Value::Boolean(*b)),
+        J::Number(n) if matches!(t.kind, TypeKind::CHAR | TypeKind::VARCHAR) => {
+            Ok(Value::String(n.to_string().as_str().into()))
+        }
+        J::Number(n) => from_text(&n.to_string(), t),
+        J::Bool(b) => from_text(&b.to_string(), t),
+        other => from_text(&other.to_string(), t),
+    }
+}
+
+fn decimal(s: &str, t: &DataType) -> Option<Value> {
+    let scale = t.scale as usize;
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let mut unscaled: i128 = 0;
+    for b in int
+        .bytes()
+        .chain(frac.bytes().chain(std::iter::repeat(b'0')).take(scale))
+    {
+        unscaled = unscaled
+            .checked_mul(10)?
+            .checked_add(i128::from(b - b'0'))?;
+    }
+    if frac.as_bytes().get(scale).is_some_and(|b| *b >= b'5') {
+        unscaled += 1;
+    }
+    if unscaled >= 10i128.checked_pow(t.precision.clamp(1, 38))? {
+        return None;
+    }
+    Some(Value::Decimal(Decimal::new(
+        if negative { -unscaled } else { unscaled },
+        t.precision as u8,
+        t.scale as u8,
+    )))
+}
+
+fn digits<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn date(s: &str) -> Option<i32> {
+    let mut parts = s.splitn(3, '-');
+    let (y, m, d): (i64, u32, u32) = (
+        digits(parts.next()?)?,
+        digits(parts.next()?)?,
+        digits(parts.next()?)?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    (civil_from_days(days) == (y, m, d)).then_some(days as i32)
+}
+
+fn time(s: &str) -> Option<i64> {
+    let (hms, frac) = s.split_once('.').unwrap_or((s, ""));
+    let mut parts = hms.split(':');
+    let h: i64 = digits(parts.next()?)?;
+    let m: i64 = digits(parts.next()?)?;
+    let sec: i64 = parts.next().map_or(Some(0), digits)?;
+    if h > 23 || m > 59 || sec > 59 || frac.len() > 9 {
+        return None;
+    }
+    let nanos: i64 = if frac.is_empty() {
+        0
+    } else {
+        digits::<i64>(frac)? * 10i64.pow(9 - frac.len() as u32)
+    };
+    Some(((h * 60 + m) * 60 + sec) * 1_000_000_000 + nanos)
+}
+
+fn timestamp(s: &str) -> Option<Timestamp> {
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    let (d, t) = s.split_once(['T', ' ']).unwrap_or((s, "00:00:00"));
+    let nanos = time(t)?;
+    Some(Timestamp {
+        seconds: i64::from(date(d)?) * 86_400 + nanos / 1_000_000_000,
+        nanos: (nanos % 1_000_000_000) as u32,
+    })
+}
+
+/// A number as f64 (for comparison and floating arithmetic).
+pub fn as_f64(value: &Value) -> Option<f64> {
+    Some(match value {
+        Value::TinyInt(v) => f64::from(*v),
+        Value::SmallInt(v) => f64::from(*v),
+        Value::Int(v) => f64::from(*v),
+        Value::BigInt(v) => *v as f64,
+        Value::Float(v) => f64::from(*v),
+        Value::Double(v) => *v,
+        Value::Decimal(d) => d.unscaled() as f64 / 10f64.powi(i32::from(d.scale)),
+        _ => return None,
+    })
+}
+
+/// An integer as i64.
+pub fn as_i64(value: &Value) -> Option<i64> {
+    Some(match value {
+        Value::TinyInt(v) => i64::from(*v),
+        Value::SmallInt(v) => i64::from(*v),
+        Value::Int(v) => i64::from(*v),
+        Value::BigInt(v) => *v,
+        _ => return None,
+    })
+}
+
+pub fn is_numeric(t: &DataType) -> bool {
+    matches!(
+        t.kind,
+        TypeKind::TINYINT
+            | TypeKind::SMALLINT
+            | TypeKind::INT
+            | TypeKind::BIGINT
+            | TypeKind::FLOAT
+            | TypeKind::DOUBLE
+            | TypeKind::DECIMAL
+    )
+}
+
+pub fn is_integer(t: &DataType) -> bool {
+    matches!(
+        t.kind,
+        TypeKind::TINYINT | TypeKind::SMALLINT | TypeKind::INT | TypeKind::BIGINT
+    )
+}
+
+pub fn is_string(t: &DataType) -> bool {
+    matches!(t.kind, TypeKind::CHAR | TypeKind::VARCHAR)
+}
+
+/// Compares two non-NULL values of comparable types.
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => Some(x.as_str().cmp(y.as_str())),
+        (Value::Boolean(x), Value::Boolean(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Time(x), Value::Time(y)) => Some(x.cmp(y)),
+        (Value::Timestamp(x), Value::Timestamp(y))
+        | (Value::TimestampLtz(x), Value::TimestampLtz(y)) => Some(x.cmp(y)),
+        (Value::Bytes(x), Value::Bytes(y)) => Some(x.as_slice().cmp(y.as_slice())),
+        _ => match (as_i64(a), as_i64(b)) {
+            (Some(x), Some(y)) => Some(x.cmp(&y)),
+            _ => as_f64(a)?.partial_cmp(&as_f64(b)?),
+        },
+    }
+}
+
+/// Casts a value to a type (`CAST(x AS t)`, and inserting into a wider column).
+pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
+    if value.is_null() {
+        return Ok(Value::Null);
+    }
+    if is_string(to) {
+        return Ok(Value::String(to_text(&value).as_str().into()));
+    }
+    if is_integer(to) {
+        if let Some(v) = as_i64(&value).or_else(|| as_f64(&value).map(|f| f.trunc() as i64)) {
+            return Ok(match to.kind {
+                TypeKind::TINYINT => Value::TinyInt(v as i8),
+                TypeKind::SMALLINT => Value::SmallInt(v as i16),
+                TypeKind::INT => Value::Int(v as i32),
+                _ => Value::BigInt(v),
+            });
+        }
+    }
+    if to.kind == TypeKind::DOUBLE || to.kind == TypeKind::FLOAT {
+        if let Some(v) = as_f64(&value) {
+            return Ok(if to.kind == TypeKind::DOUBLE {
+                Value::Double(v)
+            } else {
+                Value::Float(v as f32)
+            });
+        }
+    }
+    if to.kind == TypeKind::TIMESTAMP_LTZ {
+        if let Value::Timestamp(ts) = value {
+            return Ok(Value::TimestampLtz(ts));
+        }
+    }
+    if to.kind == TypeKind::TIMESTAMP {
+        if let Value::TimestampLtz(ts) = value {
+            return Ok(Value::Timestamp(ts));
+        }
+    }
+    from_text(&to_text(&value), to)
+}
+
+/// Whether a value of type `from` can be written into a column of type `to` without an
+/// explicit CAST.
+pub fn assignable(from: &DataType, to: &DataType) -> bool {
+    from.kind == to.kind
+        || (is_string(from) && is_string(to))
+        || (is_numeric(from) && is_numeric(to) && rank(from) <= rank(to))
+        || (from.kind == TypeKind::BINARY && to.kind == TypeKind::VARBINARY)
+        || (from.kind == TypeKind::TIMESTAMP && to.kind == TypeKind::TIMESTAMP_LTZ)
+        || (from.kind == TypeKind::TIMESTAMP_LTZ && to.kind == TypeKind::TIMESTAMP)
+}
+
+fn rank(t: &DataType) -> u8 {
+    match t.kind {
+        TypeKind::TINYINT => 1,
+        TypeKind::SMALLINT => 2,
+        TypeKind::INT => 3,
+        TypeKind::BIGINT => 4,
+        TypeKind::DECIMAL => 5,
+        TypeKind::FLOAT => 6,
+        _ => 7,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips_through_declared_types() {
+        let ts = DataType {
+            precision: 3,
+            ..DataType::new(TypeKind::TIMESTAMP)
+        };
+        let v = from_text("2024-01-02 03:04:05.5", &ts).unwrap();
+        assert_eq!(to_text(&v), "2024-01-02 03:04:05.5");
+        let dec = DataType {
+            precision: 10,
+            scale: 2,
+            ..DataType::new(TypeKind::DECIMAL)
+        };
+        assert_eq!(to_text(&from_text("12.345", &dec).unwrap()), "12.35");
+        assert_eq!(
+            from_text("", &DataType::new(TypeKind::INT)).unwrap(),
+            Value::Null
+        );
+        assert!(from_text("x", &DataType::new(TypeKind::INT))
+            .unwrap_err()
+            .contains("cannot read 'x' as INT"));
+    }
+
+    #[test]
+    fn casts_and_comparisons() {
+        assert_eq!(
+            cast(Value::Int(42), &DataType::string()).unwrap(),
+            Value::from("42")
+        );
+        assert_eq!(
+            cast(Value::from("7"), &DataType::new(TypeKind::BIGINT)).unwrap(),
+            Value::BigInt(7)
+        );
+        assert_eq!(
+            compare(&Value::Int(2), &Value::Double(1.5)),
+            Some(Ordering::Greater)
+        );
+    }
+}
