@@ -24,6 +24,21 @@ pub enum Command {
     /// List, describe and install connector plugins.
     #[command(subcommand)]
     Plugins(PluginsCommand),
+    /// Runs every statement of a Flink SQL job file in order.
+    Run(JobArgs),
+    /// Parses, plans and validates a job file (nothing is connected) and prints the plan.
+    Explain(JobArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct JobArgs {
+    /// The job file (`.sql`).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub resources: Resources,
+    /// Parallel subtasks (overrides `SET 'parallelism.default'`).
+    #[arg(long)]
+    pub parallelism: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,5 +105,35 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), HostError> {
             resources,
             replace,
         }) => plugins::install(&file, &resources.resources, replace),
+        Command::Run(args) => job(args, false),
+        Command::Explain(args) => job(args, true),
+    }
+}
+
+/// Exit code after Ctrl-C stopped a job cleanly.
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+fn job(args: JobArgs, explain_only: bool) -> Result<(), HostError> {
+    if args.parallelism == Some(0) {
+        return Err(HostError::Rejected(
+            "--parallelism must be at least 1".to_string(),
+        ));
+    }
+    if !explain_only {
+        let _ = ctrlc::set_handler(|| {
+            crate::job::STOP.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    let options = crate::job::JobOptions {
+        resources: args.resources.resources,
+        parallelism: args.parallelism,
+        explain_only,
+    };
+    match crate::job::run_file(&args.file, &options)? {
+        crate::job::Outcome::Finished => Ok(()),
+        crate::job::Outcome::Interrupted => {
+            eprintln!("stopped by Ctrl-C: every sink was flushed and closed");
+            std::process::exit(EXIT_INTERRUPTED);
+        }
     }
 }

@@ -9,9 +9,11 @@
 //! - `cli.rs`: argument parsing and dispatch; `error.rs`: errors and exit codes.
 
 pub mod cli;
+pub mod connectors;
 pub mod discovery;
 pub mod error;
 pub mod expr;
+pub mod job;
 pub mod loader;
 pub mod logging;
 pub mod plugins;

@@ -1,0 +1,1242 @@
+//! `run` and `explain`: statements in order against a catalog; an `INSERT` or a `SELECT` is
+//! planned (names, types, lookup keys, connectors validated) and then run.
+//!
+//! Runtime: one source thread reads batches and routes rows by the source table's key (its
+//! primary key, or the first column) to `parallelism` workers; each worker owns its lookups,
+//! and joins (one batched call per lookup per batch), filters and projects, then routes rows
+//! by the sink's key to `parallelism` sink subtasks, each owning a sink. So the changes to one
+//! key keep their order at any parallelism. Every sink flushes every
+//! `execution.checkpointing.interval` and at the end; Ctrl-C stops the source and the rest
+//! drains, flushes and closes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use connector_interface::{Column, DataType, Roles, Row, RowKind, Value};
+
+use crate::connectors::{
+    builtin_bounded, builtin_sink, builtin_source, validate_builtin, Collect, Lookup, PluginLookup,
+    PluginSink, Sink, Source, TableDef, BUILTIN,
+};
+use crate::discovery::Discovery;
+use crate::error::HostError;
+use crate::expr::{proctime, Bound, Scope, ScopeColumn};
+use crate::sql::ast::{BinaryOp, Expr, Query, SelectItem, Statement};
+use crate::values::{assignable, cast, to_text};
+
+/// Set by Ctrl-C: sources stop, everything drains and flushes.
+pub static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Options of one `run` / `explain`.
+pub struct JobOptions {
+    pub resources: PathBuf,
+    pub parallelism: Option<usize>,
+    pub explain_only: bool,
+}
+
+/// How a job ended.
+pub enum Outcome {
+    Finished,
+    /// Stopped by Ctrl-C after flushing.
+    Interrupted,
+}
+
+/// A table's connector: built in, or a plugin's factory.
+enum Provider {
+    Builtin,
+    Plugin(Arc<crate::loader::LoadedPlugin>),
+}
+
+struct Catalog {
+    tables: BTreeMap<String, TableDef>,
+    settings: BTreeMap<String, String>,
+    discovery: Option<Discovery>,
+    resources: PathBuf,
+}
+
+impl Catalog {
+    fn discovery(&mut self) -> Result<&Discovery, HostError> {
+        if self.discovery.is_none() {
+            self.discovery = Some(Discovery::scan(&self.resources)?);
+        }
+        self.discovery
+            .as_ref()
+            .ok_or_else(|| HostError::Rejected("no resource directory".into()))
+    }
+
+    fn table(&self, name: &str, pos: crate::sql::ast::Pos) -> Result<&TableDef, HostError> {
+        self.tables.get(name).ok_or_else(|| {
+            HostError::Rejected(format!(
+                "{pos}: unknown table '{name}'; known tables: {}",
+                if self.tables.is_empty() {
+                    "none".to_string()
+                } else {
+                    self.tables.keys().cloned().collect::<Vec<_>>().join(", ")
+                }
+            ))
+        })
+    }
+
+    /// The provider of a table's connector, checked for `role`.
+    fn provider(
+        &mut self,
+        table: &TableDef,
+        role: Roles,
+        lookup_keys: &[usize],
+    ) -> Result<Provider, HostError> {
+        let connector = table.connector().to_string();
+        if connector.is_empty() {
+            return Err(HostError::Rejected(format!(
+                "table '{}': the option 'connector' is missing",
+                table.name
+            )));
+        }
+        if BUILTIN.contains(&connector.as_str()) {
+            validate_builtin(table).map_err(HostError::Rejected)?;
+            let ok = match connector.as_str() {
+                "datagen" => role == Roles::SCAN,
+                "filesystem" => role != Roles::LOOKUP,
+                _ => role == Roles::SINK,
+            };
+            if !ok {
+                let role = role.names().join("");
+                return Err(HostError::Rejected(format!(
+                    "table '{}': connector '{connector}' does not support the {role} role",
+                    table.name
+                )));
+            }
+            return Ok(Provider::Builtin);
+        }
+        let file = {
+            let discovery = self.discovery()?;
+            let mut known = discovery
+                .identifiers()
+                .keys()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>();
+            known.extend(BUILTIN.iter().map(|b| b.to_string()));
+            known.sort();
+            match discovery.resolve(&connector) {
+                Ok(p) => p.path.clone(),
+                Err(HostError::UnknownIdentifier {
+                    identifier, dir, ..
+                }) => {
+                    return Err(HostError::UnknownIdentifier {
+                        identifier,
+                        dir,
+                        available: known,
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let plugin = crate::loader::load(&file)?;
+        let factory = plugin
+            .factory(&connector)
+            .ok_or_else(|| HostError::Plugin {
+                path: file.clone(),
+                reason: format!("the manifest lists '{connector}' but the loaded library does not"),
+            })?;
+        if !factory.roles().contains(role) {
+            return Err(HostError::Rejected(format!(
+                "table '{}': connector '{connector}' does not support the {} role",
+                table.name,
+                role.names().join("")
+            )));
+        }
+        factory
+            .validate(&table.context(lookup_keys, 0, 1), role)
+            .into_result()
+            .map_err(|e| HostError::Rejected(e.message.to_string()))?;
+        Ok(Provider::Plugin(plugin))
+    }
+
+    /// Option values never printed: those a plugin declares sensitive, and any key that
+    /// names a password or secret.
+    fn masked_options(&mut self, table: &TableDef) -> Vec<(String, String)> {
+        let sensitive: Vec<String> = self
+            .discovery()
+            .ok()
+            .and_then(|d| d.resolve(table.connector()).ok())
+            .and_then(|p| {
+                p.manifest
+                    .factories
+                    .iter()
+                    .find(|f| f.identifier == table.connector())
+                    .cloned()
+            })
+            .map(|f| {
+                f.options
+                    .iter()
+                    .filter(|o| o.sensitive)
+                    .flat_map(|o| std::iter::once(o.key.clone()).chain(o.fallback_keys.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        table
+            .options
+            .iter()
+            .map(|(k, v)| {
+                let lower = k.to_ascii_lowercase();
+                if sensitive.contains(k) || lower.contains("password") || lower.contains("secret") {
+                    (k.clone(), "******".to_string())
+                } else {
+                    (k.clone(), v.clone())
+                }
+            })
+            .collect()
+    }
+}
+
+/// Runs (or explains) every statement of a job file.
+pub fn run_file(path: &Path, options: &JobOptions) -> Result<Outcome, HostError> {
+    let sql = std::fs::read_to_string(path).map_err(|e| HostError::io(path, e))?;
+    let statements = crate::sql::parse(&sql)
+        .map_err(|e| HostError::Rejected(format!("{}: {e}", path.display())))?;
+    let mut catalog = Catalog {
+        tables: BTreeMap::new(),
+        settings: BTreeMap::new(),
+        discovery: None,
+        resources: options.resources.clone(),
+    };
+    for statement in statements {
+        match statement {
+            Statement::Set { key, value } => {
+                catalog.settings.insert(key, value);
+            }
+            Statement::CreateTable(create) => {
+                if catalog.tables.contains_key(&create.name) {
+                    if create.if_not_exists {
+                        continue;
+                    }
+                    return Err(HostError::Rejected(format!(
+                        "{}: table '{}' already exists",
+                        create.pos, create.name
+                    )));
+                }
+                let table = table_def(&create)?;
+                catalog.tables.insert(table.name.clone(), table);
+            }
+            Statement::DropTable {
+                name,
+                if_exists,
+                pos,
+            } => {
+                if catalog.tables.remove(&name).is_none() && !if_exists {
+                    return Err(HostError::Rejected(format!(
+                        "{pos}: unknown table '{name}'"
+                    )));
+                }
+            }
+            Statement::Insert {
+                table,
+                columns,
+                query,
+                pos,
+            } => {
+                let sink = catalog.table(&table, pos)?.clone();
+                let plan = plan(
+                    &mut catalog,
+                    &query,
+                    Some((&sink, columns.as_deref())),
+                    options,
+                )?;
+                if options.explain_only {
+                    print!("{}", plan.explain);
+                    continue;
+                }
+                if let Outcome::Interrupted = execute(plan)? {
+                    return Ok(Outcome::Interrupted);
+                }
+            }
+            Statement::Select(query) => {
+                let plan = plan(&mut catalog, &query, None, options)?;
+                if options.explain_only {
+                    print!("{}", plan.explain);
+                    continue;
+                }
+                let names = plan.output_names.clone();
+                let collected = plan.collected.clone();
+                let outcome = execute(plan)?;
+                if let Some(rows) = collected {
+                    let rows = rows.lock().map(|r| r.clone()).unwrap_or_default();
+                    print!("{}", render_table(&names, &rows));
+                }
+                if let Outcome::Interrupted = outcome {
+                    return Ok(Outcome::Interrupted);
+                }
+            }
+        }
+    }
+    Ok(Outcome::Finished)
+}
+
+fn table_def(create: &crate::sql::ast::CreateTable) -> Result<TableDef, HostError> {
+    let mut columns = Vec::new();
+    let mut proctime = Vec::new();
+    for c in &create.columns {
+        if create.columns.iter().filter(|o| o.name == c.name).count() > 1 {
+            return Err(HostError::Rejected(format!(
+                "{}: table '{}' declares column '{}' twice",
+                c.pos, create.name, c.name
+            )));
+        }
+        if c.proctime {
+            proctime.push(c.name.clone());
+        } else {
+            columns.push(Column::new(&c.name, c.data_type.clone()));
+        }
+    }
+    let primary_key = create
+        .primary_key
+        .iter()
+        .map(|k| {
+            columns
+                .iter()
+                .position(|c| c.name.as_str() == k)
+                .ok_or_else(|| {
+                    HostError::Rejected(format!(
+                        "{}: table '{}': primary key column '{k}' is not a column of the table",
+                        create.pos, create.name
+                    ))
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    for k in &primary_key {
+        columns[*k].data_type.nullable = false;
+    }
+    Ok(TableDef {
+        name: create.name.clone(),
+        columns,
+        proctime,
+        primary_key,
+        options: create.options.clone(),
+    })
+}
+
+/// One lookup join, planned.
+struct JoinPlan {
+    table: TableDef,
+    provider: Provider,
+    left: bool,
+    /// Expressions over the layout before this join, giving the key row.
+    keys: Vec<Bound>,
+    key_types: Vec<DataType>,
+    lookup_columns: Vec<usize>,
+    /// Columns this join appends: the dimension's stored columns, then its PROCTIME ones.
+    width: usize,
+}
+
+struct Plan {
+    source: TableDef,
+    source_provider: Provider,
+    pre_filter: Option<Bound>,
+    joins: Vec<JoinPlan>,
+    post_filter: Option<Bound>,
+    projection: Vec<Bound>,
+    /// Casts to the sink's column types, where they differ.
+    casts: Vec<Option<DataType>>,
+    sink: Option<(TableDef, Provider)>,
+    sink_keys: Vec<usize>,
+    collected: Option<Arc<Mutex<Vec<Row>>>>,
+    output_names: Vec<String>,
+    parallelism: usize,
+    interval: Duration,
+    explain: String,
+}
+
+fn block(scope: &mut Scope, table: &TableDef, qualifier: &str) {
+    for c in &table.columns {
+        scope.columns.push(ScopeColumn {
+            qualifier: qualifier.to_string(),
+            name: c.name.to_string(),
+            data_type: c.data_type.clone(),
+        });
+    }
+    for p in &table.proctime {
+        let mut t = DataType::new(connector_interface::TypeKind::TIMESTAMP_LTZ).not_null();
+        t.precision = 3;
+        scope.columns.push(ScopeColumn {
+            qualifier: qualifier.to_string(),
+            name: p.clone(),
+            data_type: t,
+        });
+    }
+}
+
+fn reject(e: crate::expr::BindError) -> HostError {
+    HostError::Rejected(e.to_string())
+}
+
+/// The conjuncts of an `AND` chain.
+fn conjuncts(expr: &Expr, out: &mut Vec<Expr>) {
+    match expr {
+        Expr::Binary {
+            op: BinaryOp::And,
+            left,
+            right,
+            ..
+        } => {
+            conjuncts(left, out);
+            conjuncts(right, out);
+        }
+        other => out.push(other.clone()),
+    }
+}
+
+fn uses_only(bound: &Bound, width: usize) -> bool {
+    match bound {
+        Bound::Input(i, _) => *i < width,
+        Bound::Literal(..) => true,
+        Bound::Cast(e, _) | Bound::Not(e) | Bound::Negate(e, _) | Bound::IsNull(e, _) => {
+            uses_only(e, width)
+        }
+        Bound::Binary(_, l, r, _) => uses_only(l, width) && uses_only(r, width),
+        Bound::Call(_, args, _) => args.iter().all(|a| uses_only(a, width)),
+        Bound::Case(whens, otherwise, _) => {
+            whens
+                .iter()
+                .all(|(c, v)| uses_only(c, width) && uses_only(v, width))
+                && otherwise.as_ref().is_none_or(|e| uses_only(e, width))
+        }
+    }
+}
+
+fn plan(
+    catalog: &mut Catalog,
+    query: &Query,
+    sink: Option<(&TableDef, Option<&[String]>)>,
+    options: &JobOptions,
+) -> Result<Plan, HostError> {
+    let parallelism = match options.parallelism {
+        Some(p) => p,
+        None => match catalog.settings.get("parallelism.default") {
+            Some(v) => v.parse().ok().filter(|p| *p >= 1).ok_or_else(|| {
+                HostError::Rejected(format!(
+                    "invalid value '{v}' for 'parallelism.default': expected a positive integer"
+                ))
+            })?,
+            None => 1,
+        },
+    };
+    let interval = match catalog.settings.get("execution.checkpointing.interval") {
+        Some(v) => parse_duration(v).ok_or_else(|| {
+            HostError::Rejected(format!(
+                "invalid value '{v}' for 'execution.checkpointing.interval': expected a duration such as '1s' or '500ms'"
+            ))
+        })?,
+        None => Duration::from_secs(1),
+    };
+    let source = catalog.table(&query.from.name, query.from.pos)?.clone();
+    let source_provider = catalog.provider(&source, Roles::SCAN, &[])?;
+    if matches!(source_provider, Provider::Plugin(_)) {
+        return Err(HostError::Rejected(format!(
+            "table '{}': reading a plugin table as a source is not supported by this host yet; use it in a lookup join",
+            source.name
+        )));
+    }
+    let mut scope = Scope::default();
+    block(&mut scope, &source, query.from.qualifier());
+    let source_width = scope.columns.len();
+    let mut joins = Vec::new();
+    for join in &query.joins {
+        let dim = catalog.table(&join.table.name, join.table.pos)?.clone();
+        // The period column must be a PROCTIME column of the tables before.
+        let time = scope.bind(&join.time).map_err(reject)?;
+        if time.data_type().kind != connector_interface::TypeKind::TIMESTAMP_LTZ {
+            return Err(HostError::Rejected(format!(
+                "{}: FOR SYSTEM_TIME AS OF needs a processing-time column (x AS PROCTIME())",
+                join.time.pos()
+            )));
+        }
+        let before = scope.columns.len();
+        let mut joined = scope.clone();
+        block(&mut joined, &dim, join.table.qualifier());
+        let mut parts = Vec::new();
+        conjuncts(&join.on, &mut parts);
+        let mut keys = Vec::new();
+        let mut lookup_columns = Vec::new();
+        let mut key_types = Vec::new();
+        for part in &parts {
+            let Expr::Binary {
+                op: BinaryOp::Eq,
+                left,
+                right,
+                pos,
+            } = part
+            else {
+                return Err(HostError::Rejected(format!(
+                    "{}: a lookup join's ON takes equalities between a column of '{}' and the other tables, joined by AND",
+                    part.pos(),
+                    dim.name
+                )));
+            };
+            let l = joined.bind(left).map_err(reject)?;
+            let r = joined.bind(right).map_err(reject)?;
+            let (dim_side, other) = match (l.input(), r.input()) {
+                (Some(i), _) if i >= before && uses_only(&r, before) => (i, r),
+                (_, Some(i)) if i >= before && uses_only(&l, before) => (i, l),
+                _ => {
+                    return Err(HostError::Rejected(format!(
+                        "{pos}: each equality in a lookup join's ON must compare a column of '{}' with an expression over the other tables",
+                        dim.name
+                    )))
+                }
+            };
+            let column = dim_side - before;
+            if column >= dim.columns.len() {
+                return Err(HostError::Rejected(format!(
+                    "{pos}: '{}' is a computed column of '{}' and cannot be a lookup key",
+                    joined.columns[dim_side].name, dim.name
+                )));
+            }
+            key_types.push(dim.columns[column].data_type.clone());
+            lookup_columns.push(column);
+            keys.push(other);
+        }
+        let provider = catalog.provider(&dim, Roles::LOOKUP, &lookup_columns)?;
+        if matches!(provider, Provider::Builtin) {
+            return Err(HostError::Rejected(format!(
+                "table '{}': connector '{}' cannot be looked up",
+                dim.name,
+                dim.connector()
+            )));
+        }
+        let width = dim.columns.len() + dim.proctime.len();
+        scope = joined;
+        joins.push(JoinPlan {
+            table: dim,
+            provider,
+            left: join.left,
+            keys,
+            key_types,
+            lookup_columns,
+            width,
+        });
+    }
+    let (pre_filter, post_filter) = match &query.filter {
+        None => (None, None),
+        Some(f) => {
+            let bound = scope.bind(f).map_err(reject)?;
+            if bound.data_type().kind != connector_interface::TypeKind::BOOLEAN {
+                return Err(HostError::Rejected(format!(
+                    "{}: WHERE needs a BOOLEAN condition, found {}",
+                    f.pos(),
+                    bound.data_type()
+                )));
+            }
+            if uses_only(&bound, source_width) {
+                (Some(bound), None)
+            } else {
+                (None, Some(bound))
+            }
+        }
+    };
+    let mut projection = Vec::new();
+    let mut output_names = Vec::new();
+    for item in &query.items {
+        match item {
+            SelectItem::Wildcard(_) => {
+                for (i, c) in scope.columns.iter().enumerate() {
+                    projection.push(Bound::Input(i, c.data_type.clone()));
+                    output_names.push(c.name.clone());
+                }
+            }
+            SelectItem::Expr { expr, alias } => {
+                let bound = scope.bind(expr).map_err(reject)?;
+                output_names.push(
+                    alias
+                        .clone()
+                        .unwrap_or_else(|| expr.default_name(projection.len())),
+                );
+                projection.push(bound);
+            }
+        }
+    }
+    let mut casts = vec![None; projection.len()];
+    let mut collected = None;
+    let (sink_plan, sink_keys) = match sink {
+        Some((table, columns)) => {
+            let provider = catalog.provider(table, Roles::SINK, &[])?;
+            let targets: Vec<usize> = match columns {
+                None => (0..table.columns.len()).collect(),
+                Some(names) => names
+                    .iter()
+                    .map(|n| {
+                        table
+                            .columns
+                            .iter()
+                            .position(|c| c.name.as_str() == n)
+                            .ok_or_else(|| {
+                                HostError::Rejected(format!(
+                                    "table '{}' has no column '{n}'",
+                                    table.name
+                                ))
+                            })
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+            if targets.len() != projection.len() {
+                return Err(HostError::Rejected(format!(
+                    "{}: the query produces {} column(s) but table '{}' takes {}",
+                    query.pos,
+                    projection.len(),
+                    table.name,
+                    targets.len()
+                )));
+            }
+            if targets.len() != table.columns.len() {
+                return Err(HostError::Rejected(format!(
+                    "{}: INSERT INTO '{}' must write every column of the table ({}), in any order",
+                    query.pos,
+                    table.name,
+                    table.columns.len()
+                )));
+            }
+            // Reorder the projection into the sink's column order.
+            let mut ordered = vec![None; table.columns.len()];
+            let mut names = vec![String::new(); table.columns.len()];
+            for (i, (bound, target)) in projection.into_iter().zip(&targets).enumerate() {
+                let column = &table.columns[*target];
+                let from = bound.data_type();
+                if !assignable(from, &column.data_type)
+                    && from.kind != connector_interface::TypeKind::OTHER
+                {
+                    return Err(HostError::Rejected(format!(
+                        "{}: column {} of the query, '{}' {}, cannot be written to column '{}' {} of table '{}'",
+                        query.pos,
+                        i + 1,
+                        output_names[i],
+                        from,
+                        column.name,
+                        column.data_type,
+                        table.name
+                    )));
+                }
+                if from.kind != column.data_type.kind
+                    || from.precision != column.data_type.precision
+                {
+                    casts[*target] = Some(column.data_type.clone());
+                }
+                names[*target] = column.name.to_string();
+                ordered[*target] = Some(bound);
+            }
+            projection = ordered.into_iter().flatten().collect();
+            output_names = names;
+            (Some((table.clone(), provider)), table.key_columns())
+        }
+        None => {
+            if !builtin_bounded(&source) {
+                return Err(HostError::Rejected(format!(
+                    "{}: SELECT prints its rows only from a bounded source; table '{}' is unbounded (give datagen 'number-of-rows')",
+                    query.pos, source.name
+                )));
+            }
+            collected = Some(Arc::new(Mutex::new(Vec::new())));
+            (None, vec![0])
+        }
+    };
+    let mut explain = String::new();
+    {
+        let mut tables = vec![(&source, "source")];
+        tables.extend(joins.iter().map(|j| (&j.table, "lookup")));
+        if let Some((t, _)) = &sink_plan {
+            tables.push((t, "sink"));
+        }
+        explain.push_str("tables:\n");
+        for (t, role) in tables {
+            let options: Vec<String> = catalog
+                .masked_options(t)
+                .into_iter()
+                .map(|(k, v)| format!("'{k}' = '{v}'"))
+                .collect();
+            let columns: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| format!("{} {}", c.name, c.data_type))
+                .chain(t.proctime.iter().map(|p| format!("{p} AS PROCTIME()")))
+                .collect();
+            let pk = if t.primary_key.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", PRIMARY KEY ({})",
+                    t.primary_key
+                        .iter()
+                        .map(|i| t.columns[*i].name.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            explain.push_str(&format!(
+                "  {} ({role}, connector '{}'): ({}{pk})\n    WITH ({})\n",
+                t.name,
+                t.connector(),
+                columns.join(", "),
+                options.join(", ")
+            ));
+        }
+        explain.push_str(&format!("operators (parallelism {parallelism}):\n"));
+        explain.push_str(&format!("  scan {}\n", source.name));
+        if pre_filter.is_some() {
+            explain.push_str("  filter (on the source's columns, before the lookups)\n");
+        }
+        for j in &joins {
+            let keys: Vec<String> = j
+                .lookup_columns
+                .iter()
+                .map(|c| j.table.columns[*c].name.to_string())
+                .collect();
+            explain.push_str(&format!(
+                "  {} lookup join {} on ({}), batched\n",
+                if j.left { "left" } else { "inner" },
+                j.table.name,
+                keys.join(", ")
+            ));
+        }
+        if post_filter.is_some() {
+            explain.push_str("  filter\n");
+        }
+        explain.push_str(&format!("  project ({})\n", output_names.join(", ")));
+        match &sink_plan {
+            Some((t, _)) => explain.push_str(&format!(
+                "  sink {} (rows routed by {}; flush every {} ms)\n",
+                t.name,
+                sink_keys
+                    .iter()
+                    .map(|i| t.columns[*i].name.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                interval.as_millis()
+            )),
+            None => explain.push_str("  print as a table\n"),
+        }
+    }
+    Ok(Plan {
+        source,
+        source_provider,
+        pre_filter,
+        joins,
+        post_filter,
+        projection,
+        casts,
+        sink: sink_plan,
+        sink_keys,
+        collected,
+        output_names,
+        parallelism,
+        interval,
+        explain,
+    })
+}
+
+fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (n, unit) = text.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    Some(match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "ms" => Duration::from_millis(n),
+        "s" | "sec" | "second" | "seconds" => Duration::from_secs(n),
+        "min" | "m" | "minute" | "minutes" => Duration::from_secs(60 * n),
+        "h" | "hour" | "hours" => Duration::from_secs(3600 * n),
+        _ => return None,
+    })
+}
+
+fn route(values: &[Value], keys: &[usize], n: usize) -> usize {
+    if n == 1 {
+        return 0;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for k in keys {
+        to_text(values.get(*k).unwrap_or(&Value::Null)).hash(&mut h);
+    }
+    (h.finish() % n as u64) as usize
+}
+
+/// A sink's counters, by name.
+type Counters = Vec<(String, u64)>;
+
+/// Counters shared by the threads of a job, for the progress line and the summary.
+#[derive(Default)]
+struct Metrics {
+    read: AtomicU64,
+    written: AtomicU64,
+    lookups: AtomicU64,
+    failure: Mutex<Option<String>>,
+    failed: AtomicBool,
+}
+
+impl Metrics {
+    fn fail(&self, message: String) {
+        if let Ok(mut f) = self.failure.lock() {
+            if f.is_none() {
+                *f = Some(message);
+            }
+        }
+        self.failed.store(true, Ordering::SeqCst);
+    }
+
+    fn stopping(&self) -> bool {
+        self.failed.load(Ordering::SeqCst) || STOP.load(Ordering::SeqCst)
+    }
+}
+
+struct Worker {
+    pre_filter: Option<Bound>,
+    joins: Vec<(Box<dyn Lookup>, usize)>,
+    post_filter: Option<Bound>,
+    projection: Vec<Bound>,
+    casts: Vec<Option<DataType>>,
+}
+
+fn create_lookup(j: &JoinPlan, task: usize, parallelism: usize) -> Result<Box<dyn Lookup>, String> {
+    let Provider::Plugin(plugin) = &j.provider else {
+        return Err(format!("table '{}' cannot be looked up", j.table.name));
+    };
+    let factory = plugin
+        .factory(j.table.connector())
+        .ok_or_else(|| format!("connector '{}' vanished", j.table.connector()))?;
+    let lookup = factory
+        .create_lookup(&j.table.context(&j.lookup_columns, task, parallelism))
+        .into_result()
+        .map_err(|e| e.message.to_string())?;
+    let mut lookup: Box<dyn Lookup> = Box::new(PluginLookup(lookup));
+    lookup.open()?;
+    Ok(lookup)
+}
+
+fn create_sink(
+    table: &TableDef,
+    provider: &Provider,
+    task: usize,
+    parallelism: usize,
+) -> Result<Box<dyn Sink>, String> {
+    let mut sink: Box<dyn Sink> = match provider {
+        Provider::Builtin => builtin_sink(table, task, parallelism)?,
+        Provider::Plugin(plugin) => {
+            let factory = plugin
+                .factory(table.connector())
+                .ok_or_else(|| format!("connector '{}' vanished", table.connector()))?;
+            Box::new(PluginSink(
+                factory
+                    .create_sink(&table.context(&[], task, parallelism))
+                    .into_result()
+                    .map_err(|e| e.message.to_string())?,
+            ))
+        }
+    };
+    sink.open()?;
+    Ok(sink)
+}
+
+impl Worker {
+    /// Joins, filters and projects one batch.
+    fn process(
+        &mut self,
+        rows: Vec<Row>,
+        joins: &[JoinPlan],
+        metrics: &Metrics,
+    ) -> Result<Vec<Row>, String> {
+        let now = proctime();
+        let mut current: Vec<(RowKind, Vec<Value>)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let values = row.values.into_vec();
+            if let Some(f) = &self.pre_filter {
+                if !f.test(&values)? {
+                    continue;
+                }
+            }
+            current.push((row.kind, values));
+        }
+        for (j, plan) in joins.iter().enumerate() {
+            // Distinct key rows, one call for the batch.
+            let mut index: HashMap<String, usize> = HashMap::new();
+            let mut keys: Vec<Row> = Vec::new();
+            let mut key_of: Vec<Option<usize>> = Vec::with_capacity(current.len());
+            for (_, values) in &current {
+                let mut key = Vec::with_capacity(plan.keys.len());
+                for (k, t) in plan.keys.iter().zip(&plan.key_types) {
+                    key.push(cast(k.eval(values)?, t)?);
+                }
+                if key.iter().any(Value::is_null) {
+                    key_of.push(None);
+                    continue;
+                }
+                let text: String = key.iter().map(|v| format!("{}\u{1}", to_text(v))).collect();
+                let next = keys.len();
+                let slot = *index.entry(text).or_insert(next);
+                if slot == next {
+                    keys.push(Row::insert(key));
+                }
+                key_of.push(Some(slot));
+            }
+            let answers = if keys.is_empty() {
+                Vec::new()
+            } else {
+                metrics
+                    .lookups
+                    .fetch_add(keys.len() as u64, Ordering::Relaxed);
+                self.joins[j].0.lookup(&keys)?
+            };
+            let width = self.joins[j].1;
+            let mut next = Vec::with_capacity(current.len());
+            for ((kind, values), slot) in current.into_iter().zip(key_of) {
+                let matches = slot.and_then(|s| answers.get(s)).filter(|a| !a.is_empty());
+                match matches {
+                    Some(found) => {
+                        for dim in found {
+                            let mut joined = values.clone();
+                            joined.extend(dim.values.iter().cloned());
+                            joined
+                                .extend(std::iter::repeat_n(now.clone(), width - dim.values.len()));
+                            next.push((kind, joined));
+                        }
+                    }
+                    None if plan.left => {
+                        let mut joined = values;
+                        joined.extend(std::iter::repeat_n(Value::Null, width));
+                        next.push((kind, joined));
+                    }
+                    None => {}
+                }
+            }
+            current = next;
+        }
+        let mut out = Vec::with_capacity(current.len());
+        for (kind, values) in current {
+            if let Some(f) = &self.post_filter {
+                if !f.test(&values)? {
+                    continue;
+                }
+            }
+            let mut projected = Vec::with_capacity(self.projection.len());
+            for (p, c) in self.projection.iter().zip(&self.casts) {
+                let v = p.eval(&values)?;
+                projected.push(match c {
+                    Some(t) => cast(v, t)?,
+                    None => v,
+                });
+            }
+            out.push(Row::new(kind, projected));
+        }
+        Ok(out)
+    }
+}
+
+fn execute(plan: Plan) -> Result<Outcome, HostError> {
+    let started = Instant::now();
+    let metrics = Arc::new(Metrics::default());
+    let n = plan.parallelism;
+    let failed = |m: String| HostError::Failed(m);
+    // Sinks and lookups are created (and connect) before any row flows.
+    let mut sinks: Vec<Box<dyn Sink>> = Vec::with_capacity(n);
+    for task in 0..n {
+        sinks.push(match (&plan.sink, &plan.collected) {
+            (Some((table, provider)), _) => {
+                create_sink(table, provider, task, n).map_err(failed)?
+            }
+            (None, Some(rows)) => Box::new(Collect { rows: rows.clone() }),
+            (None, None) => return Err(HostError::Failed("no sink".into())),
+        });
+    }
+    let mut workers = Vec::with_capacity(n);
+    for task in 0..n {
+        let mut joins = Vec::new();
+        for j in &plan.joins {
+            joins.push((create_lookup(j, task, n).map_err(failed)?, j.width));
+        }
+        workers.push(Worker {
+            pre_filter: plan.pre_filter.clone(),
+            joins,
+            post_filter: plan.post_filter.clone(),
+            projection: plan.projection.clone(),
+            casts: plan.casts.clone(),
+        });
+    }
+    let mut source: Box<dyn Source> = match plan.source_provider {
+        Provider::Builtin => builtin_source(&plan.source).map_err(failed)?,
+        Provider::Plugin(_) => {
+            return Err(HostError::Failed("plugin sources are not supported".into()))
+        }
+    };
+    let source_keys = plan.source.key_columns();
+    let source_proctime = plan.source.proctime.len();
+    let joins = Arc::new(plan.joins);
+    let sink_keys = plan.sink_keys.clone();
+    let interval = plan.interval;
+    let progress = Progress::start(metrics.clone(), started);
+
+    let (worker_txs, worker_rxs): (Vec<_>, Vec<_>) =
+        (0..n).map(|_| sync_channel::<Vec<Row>>(4)).unzip();
+    let (sink_txs, sink_rxs): (Vec<_>, Vec<_>) =
+        (0..n).map(|_| sync_channel::<Vec<Row>>(4)).unzip();
+    let sink_counters = Arc::new(Mutex::new(Vec::<Counters>::new()));
+
+    std::thread::scope(|scope| {
+        // Sink subtasks.
+        for (sink, rx) in sinks.into_iter().zip(sink_rxs) {
+            let metrics = metrics.clone();
+            let counters = sink_counters.clone();
+            scope.spawn(move || {
+                let mut sink = sink;
+                let mut last_flush = Instant::now();
+                let mut result = Ok(());
+                loop {
+                    let wait = interval.saturating_sub(last_flush.elapsed());
+                    match rx.recv_timeout(wait) {
+                        Ok(rows) => {
+                            if metrics.failed.load(Ordering::SeqCst) {
+                                continue;
+                            }
+                            result = sink.write(&rows);
+                            if result.is_ok() {
+                                metrics
+                                    .written
+                                    .fetch_add(rows.len() as u64, Ordering::Relaxed);
+                            }
+                        }
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                    if result.is_ok() && last_flush.elapsed() >= interval {
+                        result = sink.flush();
+                        last_flush = Instant::now();
+                    }
+                    if let Err(e) = &result {
+                        metrics.fail(e.clone());
+                        break;
+                    }
+                }
+                if result.is_ok() && !metrics.failed.load(Ordering::SeqCst) {
+                    if let Err(e) = sink.flush() {
+                        metrics.fail(e);
+                    }
+                }
+                if let Err(e) = sink.close() {
+                    metrics.fail(e);
+                }
+                if let Ok(mut c) = counters.lock() {
+                    c.push(sink.counters());
+                }
+            });
+        }
+        // Workers.
+        for (mut worker, rx) in workers.into_iter().zip(worker_rxs) {
+            let metrics = metrics.clone();
+            let sink_txs = sink_txs.clone();
+            let joins = joins.clone();
+            let sink_keys = sink_keys.clone();
+            scope.spawn(move || {
+                for batch in rx {
+                    if metrics.failed.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    match worker.process(batch, &joins, &metrics) {
+                        Ok(rows) => {
+                            let mut parts: Vec<Vec<Row>> = vec![Vec::new(); sink_txs.len()];
+                            for row in rows {
+                                parts[route(&row.values, &sink_keys, sink_txs.len())].push(row);
+                            }
+                            for (tx, part) in sink_txs.iter().zip(parts) {
+                                if !part.is_empty() && tx.send(part).is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                        Err(e) => metrics.fail(e),
+                    }
+                }
+            });
+        }
+        drop(sink_txs);
+        // The source, on this thread.
+        let result = (|| -> Result<(), String> {
+            while !metrics.stopping() {
+                let Some(batch) = source.next_batch(1024)? else {
+                    break;
+                };
+                metrics
+                    .read
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                let mut parts: Vec<Vec<Row>> = vec![Vec::new(); worker_txs.len()];
+                for row in batch {
+                    let mut row = row;
+                    if source_proctime > 0 {
+                        let now = proctime();
+                        let mut values = row.values.into_vec();
+                        values.extend(std::iter::repeat_n(now, source_proctime));
+                        row.values = values.into();
+                    }
+                    parts[route(&row.values, &source_keys, worker_txs.len())].push(row);
+                }
+                for (tx, part) in worker_txs.iter().zip(parts) {
+                    if !part.is_empty() && tx.send(part).is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            metrics.fail(e);
+        }
+        drop(worker_txs);
+    });
+    progress.finish();
+    let elapsed = started.elapsed();
+    let counters = sink_counters.lock().map(|c| c.clone()).unwrap_or_default();
+    summary(&plan_name(&plan.sink), &metrics, &counters, elapsed);
+    if let Some(failure) = metrics.failure.lock().ok().and_then(|f| f.clone()) {
+        return Err(HostError::Failed(failure));
+    }
+    Ok(if STOP.load(Ordering::SeqCst) {
+        Outcome::Interrupted
+    } else {
+        Outcome::Finished
+    })
+}
+
+fn plan_name(sink: &Option<(TableDef, Provider)>) -> String {
+    sink.as_ref()
+        .map(|(t, _)| t.name.clone())
+        .unwrap_or_else(|| "(select)".into())
+}
+
+fn summary(sink: &str, metrics: &Metrics, counters: &[Counters], elapsed: Duration) {
+    let mut totals: BTreeMap<String, u64> = BTreeMap::new();
+    for c in counters {
+        for (k, v) in c {
+            *totals.entry(k.clone()).or_default() += v;
+        }
+    }
+    let read = metrics.read.load(Ordering::Relaxed);
+    let seconds = elapsed.as_secs_f64().max(1e-9);
+    let mut line = format!(
+        "summary: {read} rows read, {} rows handed to '{sink}'",
+        metrics.written.load(Ordering::Relaxed)
+    );
+    for (k, v) in &totals {
+        if k != "rows_written" || totals.len() > 1 {
+            line.push_str(&format!(", {k} {v}"));
+        }
+    }
+    let lookups = metrics.lookups.load(Ordering::Relaxed);
+    if lookups > 0 {
+        line.push_str(&format!(", {lookups} keys looked up"));
+    }
+    line.push_str(&format!(
+        ", {:.2} s, {:.0} rows/s",
+        elapsed.as_secs_f64(),
+        read as f64 / seconds
+    ));
+    eprintln!("{line}");
+}
+
+/// Rows as a table with a header, for `SELECT` on its own.
+fn render_table(names: &[String], rows: &[Row]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            std::iter::once(r.kind.short_string().to_string())
+                .chain(r.values.iter().map(|v| {
+                    if v.is_null() {
+                        "<NULL>".into()
+                    } else {
+                        to_text(v)
+                    }
+                }))
+                .collect()
+        })
+        .collect();
+    let header: Vec<String> = std::iter::once("op".to_string())
+        .chain(names.iter().cloned())
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain(std::iter::once(header[i].chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |row: &[String]| -> String {
+        let parts: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!(" {c:<w$} "))
+            .collect();
+        format!("|{}|\n", parts.join("|"))
+    };
+    let rule = format!(
+        "+{}+\n",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("+")
+    );
+    let mut out = rule.clone();
+    out.push_str(&line(&header));
+    out.push_str(&rule);
+    for r in &cells {
+        out.push_str(&line(r));
+    }
+    out.push_str(&rule);
+    out.push_str(&format!("{} row(s) in set\n", rows.len()));
+    out
+}
+
+/// A live progress line on a terminal (nothing otherwise).
+struct Progress {
+    done: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(metrics: Arc<Metrics>, started: Instant) -> Progress {
+        use std::io::IsTerminal;
+        let done = Arc::new(AtomicBool::new(false));
+        if !std::io::stderr().is_terminal() {
+            return Progress { done, handle: None };
+        }
+        let flag = done.clone();
+        let handle = std::thread::spawn(move || {
+            let bar = indicatif::ProgressBar::new_spinner();
+            while !flag.load(Ordering::SeqCst) {
+                let read = metrics.read.load(Ordering::Relaxed);
+                let seconds = started.elapsed().as_secs_f64().max(1e-9);
+                bar.set_message(format!(
+                    "{read} rows read, {} written, {:.0} rows/s, {} keys looked up",
+                    metrics.written.load(Ordering::Relaxed),
+                    read as f64 / seconds,
+                    metrics.lookups.load(Ordering::Relaxed)
+                ));
+                bar.tick();
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            bar.finish_and_clear();
+        });
+        Progress {
+            done,
+            handle: Some(handle),
+        }
+    }
+
+    fn finish(mut self) {
+        self.done.store(true, Ordering::SeqCst);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
