@@ -195,6 +195,15 @@ impl Catalog {
 
 /// Runs (or explains) every statement of a job file.
 pub fn run_file(path: &Path, options: &JobOptions) -> Result<Outcome, HostError> {
+    run_statements(path, options).map_err(|e| match e {
+        HostError::Rejected(message) if !message.starts_with(&path.display().to_string()) => {
+            HostError::Rejected(format!("{}: {message}", path.display()))
+        }
+        other => other,
+    })
+}
+
+fn run_statements(path: &Path, options: &JobOptions) -> Result<Outcome, HostError> {
     let sql = std::fs::read_to_string(path).map_err(|e| HostError::io(path, e))?;
     let statements = crate::sql::parse(&sql)
         .map_err(|e| HostError::Rejected(format!("{}: {e}", path.display())))?;
