@@ -17,7 +17,11 @@ fn every_golden_file_is_rejected_with_its_message() {
         .filter(|p| p.extension().is_some_and(|e| e == "sql"))
         .collect();
     files.sort();
-    assert!(files.len() >= 20, "golden files missing from {}", dir.display());
+    assert!(
+        files.len() >= 20,
+        "golden files missing from {}",
+        dir.display()
+    );
     let mut failures = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
@@ -36,7 +40,10 @@ fn every_golden_file_is_rejected_with_its_message() {
                 .output()
                 .unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
-            if out.status.code() != Some(2) || !stderr.contains(expected) || stderr.contains("panicked") {
+            if out.status.code() != Some(2)
+                || !stderr.contains(expected)
+                || stderr.contains("panicked")
+            {
                 failures.push(format!(
                     "{} ({command}): exit {:?}, expected {expected:?} in:\n{stderr}",
                     file.display(),

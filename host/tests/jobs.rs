@@ -1,0 +1,407 @@
+//! Jobs run by the real binary with the real Redis plugin against a real `redis-server`: the
+//! seed's job, changelog replays, lookup joins, parallelism, checkpoints, Ctrl-C, built-in
+//! connectors, and a failure while running.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use connector_tests::{redis_plugin, resource_dir, workspace_root, RedisServer};
+use redis::Commands;
+
+struct Job {
+    dir: tempfile::TempDir,
+    resources: tempfile::TempDir,
+}
+
+impl Job {
+    fn new() -> Job {
+        Job {
+            dir: tempfile::tempdir().unwrap(),
+            resources: resource_dir(&[&redis_plugin()]),
+        }
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn command(&self, sql: &Path, extra: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_connector-host"));
+        cmd.arg("run")
+            .arg(sql)
+            .arg("--resources")
+            .arg(self.resources.path())
+            .args(extra)
+            .current_dir(workspace_root())
+            .env_remove("RUST_LOG");
+        cmd
+    }
+
+    fn run(&self, sql: &str, extra: &[&str]) -> (i32, String, String) {
+        let path = self.file("job.sql", sql);
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = self.command(&path, extra).output().unwrap();
+        (
+            status.code().unwrap_or(-1),
+            String::from_utf8(stdout).unwrap(),
+            String::from_utf8(stderr).unwrap(),
+        )
+    }
+}
+
+fn con(server: &RedisServer) -> redis::Connection {
+    redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap()
+}
+
+fn all_keys(server: &RedisServer, pattern: &str) -> BTreeMap<String, String> {
+    let mut c = con(server);
+    let keys: Vec<String> = c.keys(pattern).unwrap();
+    keys.into_iter()
+        .map(|k| {
+            let v: String = c.get(&k).unwrap();
+            (k, v)
+        })
+        .collect()
+}
+
+#[test]
+fn the_seed_job_replays_a_changelog_into_redis_and_enriches_visits() {
+    let server = RedisServer::with_password("123456");
+    let seed = std::fs::read_to_string(workspace_root().join("examples/seed.sql")).unwrap();
+    let sql = seed.replace("'port' = '6379'", &format!("'port' = '{}'", server.port()));
+    let (code, out, err) = Job::new().run(&sql, &[]);
+    assert_eq!(code, 0, "{err}");
+    for line in [
+        "enriched> +I[1, M, male]",
+        "enriched> +I[2, F, female]",
+        "enriched> +I[9, X, null]",
+    ] {
+        assert!(
+            out.lines().any(|l| l == line),
+            "missing {line:?} in:\n{out}"
+        );
+    }
+    let mut c = redis::Client::open(format!("redis://:123456@127.0.0.1:{}/", server.port()))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    assert_eq!(
+        c.get::<_, String>("1").unwrap(),
+        r#"{"name":"张三","sex":"M"}"#
+    );
+    assert_eq!(
+        c.get::<_, String>("2").unwrap(),
+        r#"{"name":"李四四","sex":"F"}"#,
+        "the update"
+    );
+    assert_eq!(c.get::<_, Option<String>>("3").unwrap(), None, "the delete");
+    let ttl: i64 = c.ttl("1").unwrap();
+    assert!((1..=60).contains(&ttl), "the seed's ttl: {ttl}");
+    assert_eq!(c.get::<_, String>("M").unwrap(), "male");
+    assert!(err.contains("summary: 6 rows read"), "{err}");
+    assert!(err.contains("rows_deleted 1"), "{err}");
+}
+
+#[test]
+fn explain_of_the_seed_prints_the_plan_and_never_the_password() {
+    let job = Job::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .args(["explain", "examples/seed.sql", "--resources"])
+        .arg(job.resources.path())
+        .current_dir(workspace_root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("redis (sink, connector 'redis'): (id STRING NOT NULL, name STRING, sex STRING, PRIMARY KEY (id))"), "{stdout}");
+    assert!(stdout.contains("'password' = '******'"), "{stdout}");
+    assert!(
+        stdout.contains("left lookup join redis_dim on (sex), batched"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("123456") && !String::from_utf8_lossy(&out.stderr).contains("123456"));
+}
+
+fn join_sql(server: &RedisServer, kind: &str, data: &Path) -> String {
+    format!(
+        "CREATE TABLE dim (k STRING, v STRING) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{port}', 'key.prefix' = 'dim:');
+CREATE TABLE s (id INT, k STRING, p AS PROCTIME()) WITH ('connector' = 'filesystem', 'path' = '{data}', 'format' = 'csv');
+CREATE TABLE out (id INT, k STRING, v STRING) WITH ('connector' = 'print');
+INSERT INTO out SELECT s.id, s.k, UPPER(d.v) FROM s {kind} JOIN dim FOR SYSTEM_TIME AS OF s.p AS d ON s.k = d.k WHERE s.id > 0;",
+        port = server.port(),
+        data = data.display()
+    )
+}
+
+#[test]
+fn inner_joins_drop_misses_and_left_joins_pad_nulls() {
+    let server = RedisServer::start();
+    let _: () = con(&server).set("dim:a", "alpha").unwrap();
+    let job = Job::new();
+    let data = job.file("s.csv", "1,a\n2,b\n0,a\n3,a\n");
+    let (code, out, err) = job.run(&join_sql(&server, "", &data), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "+I[1, a, ALPHA]\n+I[3, a, ALPHA]\n");
+    let (code, out, err) = job.run(&join_sql(&server, "LEFT", &data), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "+I[1, a, ALPHA]\n+I[2, b, null]\n+I[3, a, ALPHA]\n");
+    assert!(
+        err.contains("2 keys looked up"),
+        "one lookup per distinct key and batch: {err}"
+    );
+}
+
+/// A Debezium changelog with many changes per key, ending with a known state.
+fn changelog(job: &Job) -> (PathBuf, BTreeMap<String, String>) {
+    let mut lines = String::new();
+    let mut state: BTreeMap<String, String> = BTreeMap::new();
+    for round in 0..5 {
+        for id in 0..200 {
+            let key = id.to_string();
+            let value = format!("v{round}-{id}");
+            match (state.get(&key).cloned(), (id + round) % 7) {
+                (Some(old), 0) => {
+                    lines.push_str(&format!(
+                        r#"{{"before":{{"id":"{key}","v":"{old}"}},"after":null,"op":"d"}}"#
+                    ));
+                    state.remove(&key);
+                }
+                (Some(old), _) => {
+                    lines.push_str(&format!(r#"{{"before":{{"id":"{key}","v":"{old}"}},"after":{{"id":"{key}","v":"{value}"}},"op":"u"}}"#));
+                    state.insert(key, value);
+                }
+                (None, _) => {
+                    lines.push_str(&format!(
+                        r#"{{"before":null,"after":{{"id":"{key}","v":"{value}"}},"op":"c"}}"#
+                    ));
+                    state.insert(key, value);
+                }
+            }
+            lines.push('\n');
+        }
+    }
+    (job.file("changes.json", &lines), state)
+}
+
+#[test]
+fn parallelism_1_and_4_give_the_same_redis_state() {
+    let server = RedisServer::start();
+    let job = Job::new();
+    let (data, expected) = changelog(&job);
+    for (parallelism, prefix) in [("1", "p1:"), ("4", "p4:")] {
+        let sql = format!(
+            "CREATE TABLE src (id STRING, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'debezium-json');
+CREATE TABLE r (id STRING, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{}', 'key.prefix' = '{prefix}', 'sink.buffer-flush.max-rows' = '7');
+INSERT INTO r SELECT id, v FROM src;",
+            data.display(),
+            server.port()
+        );
+        let (code, _, err) = job.run(&sql, &["--parallelism", parallelism]);
+        assert_eq!(code, 0, "{err}");
+        let got: BTreeMap<String, String> = all_keys(&server, &format!("{prefix}*"))
+            .into_iter()
+            .map(|(k, v)| (k[prefix.len()..].to_string(), v))
+            .collect();
+        assert_eq!(got, expected, "parallelism {parallelism}");
+    }
+}
+
+fn spawn(job: &Job, sql: &str) -> Child {
+    let path = job.file("job.sql", sql);
+    job.command(&path, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn interrupt(child: &mut Child) {
+    let status = Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn wait(child: Child) -> (i32, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn datagen_to_redis(server: &RedisServer, checkpoint: &str) -> String {
+    format!(
+        "SET 'execution.checkpointing.interval' = '{checkpoint}';
+CREATE TABLE gen (id BIGINT, v STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '200', 'fields.v.length' = '8');
+CREATE TABLE r (id BIGINT, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{}', 'sink.buffer-flush.interval' = '1h', 'sink.buffer-flush.max-rows' = '1000000');
+INSERT INTO r SELECT id, v FROM gen;",
+        server.port()
+    )
+}
+
+fn dbsize(server: &RedisServer) -> i64 {
+    redis::cmd("DBSIZE").query(&mut con(server)).unwrap()
+}
+
+#[test]
+fn checkpoints_flush_every_sink_while_the_job_runs() {
+    let server = RedisServer::start();
+    let job = Job::new();
+    let mut child = spawn(&job, &datagen_to_redis(&server, "200ms"));
+    let started = Instant::now();
+    while dbsize(&server) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no checkpoint flushed the buffered rows"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    interrupt(&mut child);
+    let (code, err) = wait(child);
+    assert_eq!(code, 130, "{err}");
+}
+
+#[test]
+fn ctrl_c_flushes_buffered_rows_and_exits_130() {
+    let server = RedisServer::start();
+    let job = Job::new();
+    let mut child = spawn(&job, &datagen_to_redis(&server, "1h"));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        dbsize(&server),
+        0,
+        "rows stay buffered: no checkpoint, no full buffer"
+    );
+    let stopped = Instant::now();
+    interrupt(&mut child);
+    let (code, err) = wait(child);
+    assert_eq!(code, 130, "{err}");
+    assert!(
+        stopped.elapsed() < Duration::from_secs(5),
+        "stopped within seconds"
+    );
+    assert!(err.contains("stopped by Ctrl-C"), "{err}");
+    let read: i64 = err
+        .split("summary: ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary in {err}"));
+    assert!(read > 0);
+    // Random ids may repeat: every row read is in Redis, as keys.
+    let distinct = dbsize(&server);
+    assert!(
+        distinct > 0 && distinct <= read,
+        "{distinct} keys for {read} rows"
+    );
+    assert!(
+        err.contains(&format!("rows_written {read}")),
+        "every row handed to the sink was written: {err}"
+    );
+}
+
+#[test]
+fn builtin_connectors_datagen_filesystem_print_and_select() {
+    let job = Job::new();
+    let out_dir = job.dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let csv = job.dir.path().join("out.csv");
+    let canal = job.file(
+        "canal.json",
+        r#"{"data":[{"id":"1","n":"10"}],"type":"INSERT"}
+{"data":[{"id":"1","n":"11"}],"old":[{"n":"10"}],"type":"UPDATE"}
+{"data":[{"id":"1","n":"11"}],"type":"DELETE"}
+"#,
+    );
+    let sql = format!(
+        "SET 'parallelism.default' = '1';
+CREATE TABLE gen (id INT, name STRING) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '3', 'fields.name.length' = '5');
+CREATE TABLE jout (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'json');
+CREATE TABLE cout (id INT, label STRING) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'csv');
+CREATE TABLE changes (id STRING, n INT) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'canal-json');
+CREATE TABLE shown (id STRING, n INT) WITH ('connector' = 'print', 'print-identifier' = 'cdc');
+CREATE TABLE nothing (id INT) WITH ('connector' = 'blackhole');
+INSERT INTO jout SELECT id, name FROM gen;
+INSERT INTO cout SELECT id, CASE WHEN id = 2 THEN 'two, \"quoted\"' ELSE CONCAT('n', CAST(id AS STRING)) END FROM gen;
+INSERT INTO shown SELECT id, n FROM changes;
+INSERT INTO nothing SELECT id FROM gen;
+SELECT id, id * 10 AS tens, COALESCE(NULL, 'x') AS c FROM gen WHERE id <> 2;",
+        out_dir.display(),
+        csv.display(),
+        canal.display()
+    );
+    let (code, out, err) = job.run(&sql, &[]);
+    assert_eq!(code, 0, "{err}");
+    let part = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let json = std::fs::read_to_string(part).unwrap();
+    let ids: Vec<i64> = json
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    assert!(
+        json.lines()
+            .all(|l| l.contains("\"name\":\"") && l.len() > 20),
+        "{json}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        "1,n1\n2,\"two, \"\"quoted\"\"\"\n3,n3\n"
+    );
+    assert!(
+        out.contains("cdc> +I[1, 10]\ncdc> -U[1, 10]\ncdc> +U[1, 11]\ncdc> -D[1, 11]\n"),
+        "{out}"
+    );
+    assert!(out.contains("| op | id | tens | c |"), "{out}");
+    assert!(out.contains("| +I | 3  | 30   | x |"), "{out}");
+    assert!(out.contains("2 row(s) in set"), "{out}");
+}
+
+#[test]
+fn a_redis_failure_while_running_exits_1_with_the_server_named() {
+    let mut server = RedisServer::start();
+    let port = server.port();
+    server.kill();
+    let job = Job::new();
+    let sql = format!(
+        "CREATE TABLE gen (id INT, v STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+CREATE TABLE r (id INT, v STRING) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{port}', 'sink.max-retries' = '1');
+INSERT INTO r SELECT id, v FROM gen;"
+    );
+    let (code, _, err) = job.run(&sql, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "table 'r': connecting to redis at 127.0.0.1:{port} failed"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
