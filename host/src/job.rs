@@ -27,7 +27,7 @@ use crate::discovery::Discovery;
 use crate::error::HostError;
 use crate::expr::{proctime, Bound, Scope, ScopeColumn};
 use crate::sql::ast::{BinaryOp, Expr, Query, SelectItem, Statement};
-use crate::values::{assignable, cast, to_text};
+use crate::values::{assignable, cast, hash_values, to_text};
 
 /// Set by Ctrl-C: sources stop, everything drains and flushes.
 pub static STOP: AtomicBool = AtomicBool::new(false);
@@ -868,7 +868,9 @@ impl Worker {
         }
         for (j, plan) in joins.iter().enumerate() {
             // Distinct key rows, one call for the batch.
-            let mut index: HashMap<String, usize> = HashMap::new();
+            // Equal keys share a slot: an index by hash, with a chain for colliding keys.
+            let mut index: HashMap<u64, usize> = HashMap::with_capacity(current.len());
+            let mut chain: Vec<Option<usize>> = Vec::new();
             let mut keys: Vec<Row> = Vec::new();
             let mut key_of: Vec<Option<usize>> = Vec::with_capacity(current.len());
             for (_, values) in &current {
@@ -880,12 +882,24 @@ impl Worker {
                     key_of.push(None);
                     continue;
                 }
-                let text: String = key.iter().map(|v| format!("{}\u{1}", to_text(v))).collect();
-                let next = keys.len();
-                let slot = *index.entry(text).or_insert(next);
-                if slot == next {
-                    keys.push(Row::insert(key));
+                let hash = hash_values(&key);
+                let head = index.get(&hash).copied();
+                let mut candidate = head;
+                while let Some(slot) = candidate {
+                    if keys[slot].values.as_slice() == key.as_slice() {
+                        break;
+                    }
+                    candidate = chain[slot];
                 }
+                let slot = match candidate {
+                    Some(slot) => slot,
+                    None => {
+                        keys.push(Row::insert(key));
+                        chain.push(head);
+                        index.insert(hash, keys.len() - 1);
+                        keys.len() - 1
+                    }
+                };
                 key_of.push(Some(slot));
             }
             let answers = if keys.is_empty() {
@@ -902,8 +916,14 @@ impl Worker {
                 let matches = slot.and_then(|s| answers.get(s)).filter(|a| !a.is_empty());
                 match matches {
                     Some(found) => {
-                        for dim in found {
-                            let mut joined = values.clone();
+                        // The probe's values move into the last joined row; earlier ones copy.
+                        let mut values = Some(values);
+                        for (n, dim) in found.iter().enumerate() {
+                            let mut joined = if n + 1 == found.len() {
+                                values.take().unwrap_or_default()
+                            } else {
+                                values.clone().unwrap_or_default()
+                            };
                             joined.extend(dim.values.iter().cloned());
                             joined
                                 .extend(std::iter::repeat_n(now.clone(), width - dim.values.len()));

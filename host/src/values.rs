@@ -244,6 +244,40 @@ fn timestamp(s: &str) -> Option<Timestamp> {
     })
 }
 
+/// A hash of a row of values (for grouping equal keys without turning them into text).
+pub fn hash_values(values: &[Value]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    fn feed(v: &Value, h: &mut impl Hasher) {
+        match v {
+            Value::Null => 0u8.hash(h),
+            Value::Boolean(b) => b.hash(h),
+            Value::TinyInt(x) => i64::from(*x).hash(h),
+            Value::SmallInt(x) => i64::from(*x).hash(h),
+            Value::Int(x) => i64::from(*x).hash(h),
+            Value::BigInt(x) => x.hash(h),
+            Value::Float(x) => x.to_bits().hash(h),
+            Value::Double(x) => x.to_bits().hash(h),
+            Value::Decimal(d) => d.hash(h),
+            Value::String(s) => s.as_str().hash(h),
+            Value::Bytes(b) => b.as_slice().hash(h),
+            Value::Date(d) => d.hash(h),
+            Value::Time(t) => t.hash(h),
+            Value::Timestamp(t) | Value::TimestampLtz(t) => t.hash(h),
+            Value::Array(items) | Value::Row(items) => items.iter().for_each(|i| feed(i, h)),
+            Value::Map(entries) => entries.iter().for_each(|e| {
+                feed(&e.key, h);
+                feed(&e.value, h);
+            }),
+            Value::Other(o) => o.payload.as_slice().hash(h),
+        }
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in values {
+        feed(v, &mut h);
+    }
+    h.finish()
+}
+
 /// A number as f64 (for comparison and floating arithmetic).
 pub fn as_f64(value: &Value) -> Option<f64> {
     Some(match value {

@@ -20,7 +20,19 @@ const ROWS: u64 = 1_000_000;
 fn redis_benchmark(server: &RedisServer) -> f64 {
     let out = Command::new("redis-benchmark")
         .args(["-h", "127.0.0.1", "-p", &server.port().to_string()])
-        .args(["-c", "1", "-P", "128", "-t", "set", "-d", "48", "-n", &ROWS.to_string(), "-q"])
+        .args([
+            "-c",
+            "1",
+            "-P",
+            "128",
+            "-t",
+            "set",
+            "-d",
+            "48",
+            "-n",
+            &ROWS.to_string(),
+            "-q",
+        ])
         .output()
         .expect("run redis-benchmark");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -32,7 +44,10 @@ fn redis_benchmark(server: &RedisServer) -> f64 {
 }
 
 fn flushall(server: &RedisServer) -> i64 {
-    let mut con = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
+    let mut con = redis::Client::open(server.url())
+        .unwrap()
+        .get_connection()
+        .unwrap();
     let size: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
     let _: () = redis::cmd("FLUSHALL").query(&mut con).unwrap();
     size
@@ -131,7 +146,9 @@ CREATE TABLE out (id BIGINT, payload STRING, v STRING) WITH ('connector' = 'blac
         best_get = best_get.max(get);
         for (name, sql) in &jobs {
             let rate = run(name, sql);
-            println!("round {round}: {name}: {rate:.0} rows/s (redis-benchmark GET {get:.0} ops/s)");
+            println!(
+                "round {round}: {name}: {rate:.0} rows/s (redis-benchmark GET {get:.0} ops/s)"
+            );
             let entry = best.entry(name).or_default();
             *entry = entry.max(rate);
         }
@@ -157,7 +174,17 @@ CREATE TABLE out (id BIGINT, payload STRING, v STRING) WITH ('connector' = 'blac
 fn redis_get_benchmark(server: &RedisServer) -> f64 {
     let out = Command::new("redis-benchmark")
         .args(["-h", "127.0.0.1", "-p", &server.port().to_string()])
-        .args(["-c", "1", "-P", "128", "-t", "get", "-n", &ROWS.to_string(), "-q"])
+        .args([
+            "-c",
+            "1",
+            "-P",
+            "128",
+            "-t",
+            "get",
+            "-n",
+            &ROWS.to_string(),
+            "-q",
+        ])
         .output()
         .expect("run redis-benchmark");
     let text = String::from_utf8_lossy(&out.stdout);
