@@ -1009,6 +1009,7 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
     let (sink_txs, sink_rxs): (Vec<_>, Vec<_>) =
         (0..n).map(|_| sync_channel::<Vec<Row>>(4)).unzip();
     let sink_counters = Arc::new(Mutex::new(Vec::<Counters>::new()));
+    let lookup_counters = Arc::new(Mutex::new(Vec::<(usize, Counters)>::new()));
 
     std::thread::scope(|scope| {
         // Sink subtasks.
@@ -1064,8 +1065,9 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             let sink_txs = sink_txs.clone();
             let joins = joins.clone();
             let sink_keys = sink_keys.clone();
+            let lookup_counters = lookup_counters.clone();
             scope.spawn(move || {
-                for batch in rx {
+                'batches: for batch in rx {
                     if metrics.failed.load(Ordering::SeqCst) {
                         continue;
                     }
@@ -1077,11 +1079,16 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                             }
                             for (tx, part) in sink_txs.iter().zip(parts) {
                                 if !part.is_empty() && tx.send(part).is_err() {
-                                    return;
+                                    break 'batches;
                                 }
                             }
                         }
                         Err(e) => metrics.fail(e),
+                    }
+                }
+                if let Ok(mut c) = lookup_counters.lock() {
+                    for (i, (lookup, _)) in worker.joins.iter().enumerate() {
+                        c.push((i, lookup.counters()));
                     }
                 }
             });
@@ -1123,7 +1130,22 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
     progress.finish();
     let elapsed = started.elapsed();
     let counters = sink_counters.lock().map(|c| c.clone()).unwrap_or_default();
-    summary(&plan_name(&plan.sink), &metrics, &counters, elapsed);
+    let lookups: Vec<(String, Counters)> = lookup_counters
+        .lock()
+        .map(|c| {
+            c.iter()
+                .map(|(i, counters)| (joins[*i].table.name.clone(), counters.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    summary(
+        &plan.source.name,
+        &plan_name(&plan.sink),
+        &metrics,
+        &counters,
+        &lookups,
+        elapsed,
+    );
     if let Some(failure) = metrics.failure.lock().ok().and_then(|f| f.clone()) {
         return Err(HostError::Failed(failure));
     }
@@ -1140,34 +1162,62 @@ fn plan_name(sink: &Option<(TableDef, Provider)>) -> String {
         .unwrap_or_else(|| "(select)".into())
 }
 
-fn summary(sink: &str, metrics: &Metrics, counters: &[Counters], elapsed: Duration) {
+fn totals<'a>(counters: impl Iterator<Item = &'a Counters>) -> BTreeMap<String, u64> {
     let mut totals: BTreeMap<String, u64> = BTreeMap::new();
     for c in counters {
         for (k, v) in c {
             *totals.entry(k.clone()).or_default() += v;
         }
     }
+    totals
+}
+
+/// The summary on stderr: the job's line, then one line per sink and lookup table with its
+/// counters summed over the subtasks.
+fn summary(
+    source: &str,
+    sink: &str,
+    metrics: &Metrics,
+    sinks: &[Counters],
+    lookups: &[(String, Counters)],
+    elapsed: Duration,
+) {
     let read = metrics.read.load(Ordering::Relaxed);
-    let seconds = elapsed.as_secs_f64().max(1e-9);
-    let mut line = format!(
-        "summary: {read} rows read, {} rows handed to '{sink}'",
-        metrics.written.load(Ordering::Relaxed)
-    );
-    for (k, v) in &totals {
-        if k != "rows_written" || totals.len() > 1 {
-            line.push_str(&format!(", {k} {v}"));
-        }
-    }
-    let lookups = metrics.lookups.load(Ordering::Relaxed);
-    if lookups > 0 {
-        line.push_str(&format!(", {lookups} keys looked up"));
-    }
-    line.push_str(&format!(
-        ", {:.2} s, {:.0} rows/s",
+    let mut text = format!(
+        "summary: {read} rows read from '{source}', {} rows handed to '{sink}', {:.2} s, {:.0} rows/s\n",
+        metrics.written.load(Ordering::Relaxed),
         elapsed.as_secs_f64(),
-        read as f64 / seconds
-    ));
-    eprintln!("{line}");
+        read as f64 / elapsed.as_secs_f64().max(1e-9)
+    );
+    let sink_totals = totals(sinks.iter());
+    if !sink_totals.is_empty() {
+        let parts: Vec<String> = sink_totals
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        text.push_str(&format!("  sink '{sink}': {}\n", parts.join(", ")));
+    }
+    let mut names: Vec<&String> = lookups.iter().map(|(n, _)| n).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let t = totals(lookups.iter().filter(|(n, _)| n == name).map(|(_, c)| c));
+        let mut parts: Vec<String> = t.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        if let (Some(hits), Some(lookups)) = (t.get("cache_hits"), t.get("lookups")) {
+            if *lookups > 0 {
+                parts.push(format!(
+                    "cache hit rate {:.0}%",
+                    100.0 * *hits as f64 / *lookups as f64
+                ));
+            }
+        }
+        text.push_str(&format!("  lookup '{name}': {}\n", parts.join(", ")));
+    }
+    let keys = metrics.lookups.load(Ordering::Relaxed);
+    if keys > 0 {
+        text.push_str(&format!("  {keys} keys looked up\n"));
+    }
+    eprint!("{text}");
 }
 
 /// Rows as a table with a header, for `SELECT` on its own.
