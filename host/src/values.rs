@@ -3,52 +3,8 @@
 
 use std::cmp::Ordering;
 
-use connector_interface::{DataType, Decimal, Timestamp, TypeKind, Value};
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-}
-
-fn fraction(nanos: u32) -> String {
-    if nanos == 0 {
-        return String::new();
-    }
-    let mut digits = format!("{nanos:09}");
-    while digits.ends_with('0') {
-        digits.pop();
-    }
-    format!(".{digits}")
-}
-
-fn timestamp_text(ts: &Timestamp, sep: char) -> String {
-    let days = ts.seconds.div_euclid(86_400);
-    let secs = ts.seconds.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}{sep}{:02}:{:02}:{:02}{}",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60,
-        fraction(ts.nanos)
-    )
-}
+use connector_interface::text;
+use connector_interface::{DataType, TypeKind, Value};
 
 /// Text as Flink prints it (`print` connector, csv): NULL as `NULL`... callers decide; this
 /// renders non-NULL values, and NULL as the empty string.
@@ -65,22 +21,10 @@ pub fn to_text(value: &Value) -> String {
         Value::Decimal(d) => d.to_string(),
         Value::String(s) => s.to_string(),
         Value::Bytes(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
-        Value::Date(days) => {
-            let (y, m, d) = civil_from_days(i64::from(*days));
-            format!("{y:04}-{m:02}-{d:02}")
-        }
-        Value::Time(nanos) => {
-            let secs = nanos.div_euclid(1_000_000_000);
-            format!(
-                "{:02}:{:02}:{:02}{}",
-                secs / 3600,
-                (secs / 60) % 60,
-                secs % 60,
-                fraction(nanos.rem_euclid(1_000_000_000) as u32)
-            )
-        }
-        Value::Timestamp(ts) => timestamp_text(ts, ' '),
-        Value::TimestampLtz(ts) => format!("{}Z", timestamp_text(ts, 'T')),
+        Value::Date(days) => text::format_date(*days),
+        Value::Time(nanos) => text::format_time(*nanos),
+        Value::Timestamp(ts) => text::format_timestamp(ts, ' ', false),
+        Value::TimestampLtz(ts) => text::format_timestamp(ts, 'T', true),
         Value::Array(_) | Value::Map(_) | Value::Row(_) | Value::Other(_) => {
             to_json(value).to_string()
         }
@@ -137,10 +81,10 @@ pub fn from_text(text: &str, t: &DataType) -> Result<Value, String> {
         TypeKind::FLOAT => Value::Float(s.parse().map_err(|_| bad())?),
         TypeKind::DOUBLE => Value::Double(s.parse().map_err(|_| bad())?),
         TypeKind::DECIMAL => decimal(s, t).ok_or_else(bad)?,
-        TypeKind::DATE => Value::Date(date(s).ok_or_else(bad)?),
-        TypeKind::TIME => Value::Time(time(s).ok_or_else(bad)?),
-        TypeKind::TIMESTAMP => Value::Timestamp(timestamp(s).ok_or_else(bad)?),
-        TypeKind::TIMESTAMP_LTZ => Value::TimestampLtz(timestamp(s).ok_or_else(bad)?),
+        TypeKind::DATE => Value::Date(text::parse_date(s).ok_or_else(bad)?),
+        TypeKind::TIME => Value::Time(text::parse_time(s).ok_or_else(bad)?),
+        TypeKind::TIMESTAMP => Value::Timestamp(text::parse_timestamp(s).ok_or_else(bad)?),
+        TypeKind::TIMESTAMP_LTZ => Value::TimestampLtz(text::parse_timestamp(s).ok_or_else(bad)?),
         TypeKind::BINARY | TypeKind::VARBINARY => Value::Bytes(text.as_bytes().to_vec().into()),
         _ => return Err(bad()),
     })
@@ -163,85 +107,7 @@ pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, String
 }
 
 fn decimal(s: &str, t: &DataType) -> Option<Value> {
-    let scale = t.scale as usize;
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if (int.is_empty() && frac.is_empty())
-        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let mut unscaled: i128 = 0;
-    for b in int
-        .bytes()
-        .chain(frac.bytes().chain(std::iter::repeat(b'0')).take(scale))
-    {
-        unscaled = unscaled
-            .checked_mul(10)?
-            .checked_add(i128::from(b - b'0'))?;
-    }
-    if frac.as_bytes().get(scale).is_some_and(|b| *b >= b'5') {
-        unscaled += 1;
-    }
-    if unscaled >= 10i128.checked_pow(t.precision.clamp(1, 38))? {
-        return None;
-    }
-    Some(Value::Decimal(Decimal::new(
-        if negative { -unscaled } else { unscaled },
-        t.precision as u8,
-        t.scale as u8,
-    )))
-}
-
-fn digits<T: std::str::FromStr>(s: &str) -> Option<T> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-fn date(s: &str) -> Option<i32> {
-    let mut parts = s.splitn(3, '-');
-    let (y, m, d): (i64, u32, u32) = (
-        digits(parts.next()?)?,
-        digits(parts.next()?)?,
-        digits(parts.next()?)?,
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let days = days_from_civil(y, m, d);
-    (civil_from_days(days) == (y, m, d)).then_some(days as i32)
-}
-
-fn time(s: &str) -> Option<i64> {
-    let (hms, frac) = s.split_once('.').unwrap_or((s, ""));
-    let mut parts = hms.split(':');
-    let h: i64 = digits(parts.next()?)?;
-    let m: i64 = digits(parts.next()?)?;
-    let sec: i64 = parts.next().map_or(Some(0), digits)?;
-    if h > 23 || m > 59 || sec > 59 || frac.len() > 9 {
-        return None;
-    }
-    let nanos: i64 = if frac.is_empty() {
-        0
-    } else {
-        digits::<i64>(frac)? * 10i64.pow(9 - frac.len() as u32)
-    };
-    Some(((h * 60 + m) * 60 + sec) * 1_000_000_000 + nanos)
-}
-
-fn timestamp(s: &str) -> Option<Timestamp> {
-    let s = s.strip_suffix('Z').unwrap_or(s);
-    let (d, t) = s.split_once(['T', ' ']).unwrap_or((s, "00:00:00"));
-    let nanos = time(t)?;
-    Some(Timestamp {
-        seconds: i64::from(date(d)?) * 86_400 + nanos / 1_000_000_000,
-        nanos: (nanos % 1_000_000_000) as u32,
-    })
+    text::parse_decimal(s, t.precision, t.scale).map(Value::Decimal)
 }
 
 /// A hash of a row of values (for grouping equal keys without turning them into text).

@@ -9,7 +9,8 @@
 
 use std::io::Write as _;
 
-use connector_interface::{ConnectorError, Row, RowKind, TableContext, Timestamp, Value};
+use connector_interface::text;
+use connector_interface::{ConnectorError, Row, RowKind, TableContext, Value};
 
 use crate::factory::key_columns;
 use crate::options::{RedisOptions, ValueFormat, ValueType};
@@ -208,10 +209,14 @@ pub fn write_text(out: &mut Vec<u8>, value: &Value) {
         }
         Value::String(s) => out.extend_from_slice(s.as_bytes()),
         Value::Bytes(b) => out.extend_from_slice(b),
-        Value::Date(days) => write_date(out, *days),
-        Value::Time(nanos) => write_time(out, *nanos),
-        Value::Timestamp(ts) => write_timestamp(out, ts, false),
-        Value::TimestampLtz(ts) => write_timestamp(out, ts, true),
+        Value::Date(days) => out.extend_from_slice(text::format_date(*days).as_bytes()),
+        Value::Time(nanos) => out.extend_from_slice(text::format_time(*nanos).as_bytes()),
+        Value::Timestamp(ts) => {
+            out.extend_from_slice(text::format_timestamp(ts, 'T', false).as_bytes())
+        }
+        Value::TimestampLtz(ts) => {
+            out.extend_from_slice(text::format_timestamp(ts, 'T', true).as_bytes())
+        }
         Value::Array(_) | Value::Map(_) | Value::Row(_) | Value::Other(_) => write_json(out, value),
     }
 }
@@ -323,83 +328,11 @@ fn write_base64(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's `civil_from_days`).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// (year, month, day) to days since 1970-01-01.
-pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn write_date(out: &mut Vec<u8>, days: i32) {
-    let (y, m, d) = civil_from_days(i64::from(days));
-    let _ = write!(out, "{y:04}-{m:02}-{d:02}");
-}
-
-fn write_fraction(out: &mut Vec<u8>, nanos: u32) {
-    if nanos == 0 {
-        return;
-    }
-    let mut digits = format!("{nanos:09}");
-    while digits.ends_with('0') {
-        digits.pop();
-    }
-    out.push(b'.');
-    out.extend_from_slice(digits.as_bytes());
-}
-
-fn write_time(out: &mut Vec<u8>, nanos_of_day: i64) {
-    let secs = nanos_of_day.div_euclid(1_000_000_000);
-    let nanos = nanos_of_day.rem_euclid(1_000_000_000) as u32;
-    let _ = write!(
-        out,
-        "{:02}:{:02}:{:02}",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    );
-    write_fraction(out, nanos);
-}
-
-fn write_timestamp(out: &mut Vec<u8>, ts: &Timestamp, utc: bool) {
-    let days = ts.seconds.div_euclid(86_400);
-    let secs = ts.seconds.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let _ = write!(
-        out,
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    );
-    write_fraction(out, ts.nanos);
-    if utc {
-        out.push(b'Z');
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use abi_stable::std_types::RVec;
-    use connector_interface::{Column, DataType, Decimal, OptionEntry, Schema};
+    use connector_interface::{Column, DataType, Decimal, OptionEntry, Schema, Timestamp};
 
     fn context(columns: &[&str], pk: &[u32], options: &[(&str, &str)]) -> TableContext {
         let mut all = vec![("hostname", "h")];
@@ -558,13 +491,5 @@ mod tests {
         let mut b64 = Vec::new();
         write_json(&mut b64, &Value::Bytes(RVec::from(b"hello".to_vec())));
         assert_eq!(b64, b"\"aGVsbG8=\"");
-    }
-
-    #[test]
-    fn civil_dates_round_trip() {
-        for days in [-719_468, -1, 0, 59, 10_957, 19_723, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
     }
 }

@@ -2,9 +2,8 @@
 //! inverse of `codec.rs`: whatever the sink writes reads back as the same value.
 
 use abi_stable::std_types::RVec;
-use connector_interface::{DataType, Decimal, MapEntry, Timestamp, TypeKind, Value};
-
-use crate::codec::days_from_civil;
+use connector_interface::text;
+use connector_interface::{DataType, MapEntry, Timestamp, TypeKind, Value};
 
 /// Why a value could not be converted: the expected type, for the caller's message.
 pub type DecodeError = String;
@@ -41,8 +40,12 @@ pub fn from_text(text: &[u8], t: &DataType) -> Result<Value, DecodeError> {
             .map(Value::Double)
             .map_err(|_| expected(t)),
         TypeKind::DECIMAL => decimal(s.trim(), t).ok_or_else(|| expected(t)),
-        TypeKind::DATE => date(s.trim()).map(Value::Date).ok_or_else(|| expected(t)),
-        TypeKind::TIME => time(s.trim()).map(Value::Time).ok_or_else(|| expected(t)),
+        TypeKind::DATE => text::parse_date(s.trim())
+            .map(Value::Date)
+            .ok_or_else(|| expected(t)),
+        TypeKind::TIME => text::parse_time(s.trim())
+            .map(Value::Time)
+            .ok_or_else(|| expected(t)),
         TypeKind::TIMESTAMP => timestamp(s.trim())
             .map(Value::Timestamp)
             .ok_or_else(|| expected(t)),
@@ -136,95 +139,11 @@ fn integer(v: i64, t: &DataType) -> Result<Value, DecodeError> {
     })
 }
 
-/// A decimal in plain or exponent-free notation, rounded half up to the type's scale.
 fn decimal(s: &str, t: &DataType) -> Option<Value> {
-    let scale = t.scale.min(38) as usize;
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let mut unscaled: i128 = 0;
-    for b in int
-        .bytes()
-        .chain(frac.bytes().chain(std::iter::repeat(b'0')).take(scale))
-    {
-        unscaled = unscaled
-            .checked_mul(10)?
-            .checked_add(i128::from(b - b'0'))?;
-    }
-    if frac.as_bytes().get(scale).is_some_and(|b| *b >= b'5') {
-        unscaled = unscaled.checked_add(1)?;
-    }
-    let digits_allowed = t.precision.clamp(1, 38);
-    if unscaled >= 10i128.pow(digits_allowed) {
-        return None;
-    }
-    let precision = u8::try_from(t.precision).unwrap_or(38);
-    Some(Value::Decimal(Decimal::new(
-        if negative { -unscaled } else { unscaled },
-        precision,
-        t.scale as u8,
-    )))
+    text::parse_decimal(s, t.precision, t.scale).map(Value::Decimal)
 }
 
-fn number<T: std::str::FromStr>(s: &str) -> Option<T> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-/// `YYYY-MM-DD` to days since 1970-01-01.
-fn date(s: &str) -> Option<i32> {
-    let mut parts = s.splitn(3, '-');
-    let year: i64 = number(parts.next()?)?;
-    let month: u32 = number(parts.next()?)?;
-    let day: u32 = number(parts.next()?)?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    // Reject dates such as 2023-02-30 that roll over into the next month.
-    if crate::codec::civil_from_days(days) != (year, month, day) {
-        return None;
-    }
-    i32::try_from(days).ok()
-}
-
-/// Nanoseconds of a `.fffffffff` fraction (1 to 9 digits).
-fn fraction(s: &str) -> Option<u32> {
-    if s.is_empty() || s.len() > 9 {
-        return None;
-    }
-    let n: u32 = number(s)?;
-    Some(n * 10u32.pow(9 - s.len() as u32))
-}
-
-/// `HH:MM[:SS[.fffffffff]]` to nanoseconds of the day.
-fn time(s: &str) -> Option<i64> {
-    let (hms, frac) = s.split_once('.').unwrap_or((s, ""));
-    let mut parts = hms.split(':');
-    let h: i64 = number(parts.next()?)?;
-    let m: i64 = number(parts.next()?)?;
-    let sec: i64 = match parts.next() {
-        Some(p) => number(p)?,
-        None => 0,
-    };
-    if parts.next().is_some() || h > 23 || m > 59 || sec > 59 {
-        return None;
-    }
-    let nanos = if frac.is_empty() { 0 } else { fraction(frac)? };
-    Some(((h * 60 + m) * 60 + sec) * 1_000_000_000 + i64::from(nanos))
-}
-
-/// `YYYY-MM-DD[T| ]HH:MM[:SS[.f]][Z]`, or epoch milliseconds.
+/// A timestamp as text, or as epoch milliseconds.
 fn timestamp(s: &str) -> Option<Timestamp> {
     if let Ok(millis) = s.parse::<i64>() {
         return Some(Timestamp {
@@ -232,14 +151,7 @@ fn timestamp(s: &str) -> Option<Timestamp> {
             nanos: (millis.rem_euclid(1000) * 1_000_000) as u32,
         });
     }
-    let s = s.strip_suffix('Z').unwrap_or(s);
-    let (d, t) = s.split_once(['T', ' ']).unwrap_or((s, "00:00:00"));
-    let days = i64::from(date(d)?);
-    let nanos_of_day = time(t)?;
-    Some(Timestamp {
-        seconds: days * 86_400 + nanos_of_day / 1_000_000_000,
-        nanos: (nanos_of_day % 1_000_000_000) as u32,
-    })
+    text::parse_timestamp(s)
 }
 
 fn base64(s: &str) -> Option<Vec<u8>> {
@@ -275,6 +187,7 @@ fn base64(s: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::codec::{write_json, write_text};
+    use connector_interface::Decimal;
 
     fn ty(kind: TypeKind, precision: u32, scale: u32) -> DataType {
         DataType {

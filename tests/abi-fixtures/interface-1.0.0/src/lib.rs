@@ -17,6 +17,7 @@
 //! - `extension.rs`: [`ExtensionBox`], the checked way to add capabilities in 1.x;
 //! - `logging.rs`: the host callbacks ([`HostCallbacks`]) and the plugin-side log bridge;
 //! - `manifest.rs`: the embedded manifest, written at compile time and parsed by hosts;
+//! - `text.rs`: text forms of dates, times, timestamps and decimals shared by hosts and plugins;
 //! - `module.rs`: the root module and [`export_plugin!`].
 //!
 //! # Evolution rules (read before changing anything here)
@@ -56,6 +57,7 @@ pub mod module;
 pub mod options;
 pub mod scan;
 pub mod sink;
+pub mod text;
 pub mod types;
 
 pub use abi_stable;
