@@ -805,6 +805,50 @@ struct Worker {
     post_filter: Option<Bound>,
     projection: Vec<Bound>,
     casts: Vec<Option<DataType>>,
+    /// For each projected item that is a column used by no other item: that column, so its
+    /// value can be moved out of the row.
+    takes: Vec<Option<usize>>,
+}
+
+/// The projected items that can move their column out of the row (see `Worker::takes`):
+/// plain columns that no other item reads. Items are evaluated in order, so an item that
+/// reads a column must not come after one that moved it; moving only columns used exactly
+/// once across all items guarantees that.
+fn takes(projection: &[Bound]) -> Vec<Option<usize>> {
+    fn inputs(b: &Bound, out: &mut Vec<usize>) {
+        match b {
+            Bound::Input(i, _) => out.push(*i),
+            Bound::Literal(..) => {}
+            Bound::Cast(e, _) | Bound::Not(e) | Bound::Negate(e, _) | Bound::IsNull(e, _) => {
+                inputs(e, out)
+            }
+            Bound::Binary(_, l, r, _) => {
+                inputs(l, out);
+                inputs(r, out);
+            }
+            Bound::Call(_, args, _) => args.iter().for_each(|a| inputs(a, out)),
+            Bound::Case(whens, otherwise, _) => {
+                for (c, v) in whens {
+                    inputs(c, out);
+                    inputs(v, out);
+                }
+                if let Some(e) = otherwise {
+                    inputs(e, out);
+                }
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for p in projection {
+        inputs(p, &mut all);
+    }
+    projection
+        .iter()
+        .map(|p| {
+            p.input()
+                .filter(|i| all.iter().filter(|j| *j == i).count() == 1)
+        })
+        .collect()
 }
 
 fn create_lookup(j: &JoinPlan, task: usize, parallelism: usize) -> Result<Box<dyn Lookup>, String> {
@@ -911,31 +955,46 @@ impl Worker {
                 self.joins[j].0.lookup(&keys)?
             };
             let width = self.joins[j].1;
+            // How many probe rows still need each answer: the last one takes its rows.
+            let mut uses = vec![0usize; answers.len()];
+            for slot in key_of.iter().flatten() {
+                uses[*slot] += 1;
+            }
+            let mut answers = answers;
             let mut next = Vec::with_capacity(current.len());
             for ((kind, values), slot) in current.into_iter().zip(key_of) {
-                let matches = slot.and_then(|s| answers.get(s)).filter(|a| !a.is_empty());
-                match matches {
-                    Some(found) => {
-                        // The probe's values move into the last joined row; earlier ones copy.
-                        let mut values = Some(values);
-                        for (n, dim) in found.iter().enumerate() {
-                            let mut joined = if n + 1 == found.len() {
-                                values.take().unwrap_or_default()
-                            } else {
-                                values.clone().unwrap_or_default()
-                            };
-                            joined.extend(dim.values.iter().cloned());
-                            joined
-                                .extend(std::iter::repeat_n(now.clone(), width - dim.values.len()));
-                            next.push((kind, joined));
+                let found: Vec<Row> = match slot {
+                    Some(s) if s < answers.len() => {
+                        uses[s] -= 1;
+                        if uses[s] == 0 {
+                            std::mem::take(&mut answers[s])
+                        } else {
+                            answers[s].clone()
                         }
                     }
-                    None if plan.left => {
+                    _ => Vec::new(),
+                };
+                if found.is_empty() {
+                    if plan.left {
                         let mut joined = values;
                         joined.extend(std::iter::repeat_n(Value::Null, width));
                         next.push((kind, joined));
                     }
-                    None => {}
+                    continue;
+                }
+                // The probe's values move into the last joined row; earlier ones copy.
+                let count = found.len();
+                let mut values = Some(values);
+                for (n, dim) in found.into_iter().enumerate() {
+                    let mut joined = if n + 1 == count {
+                        values.take().unwrap_or_default()
+                    } else {
+                        values.clone().unwrap_or_default()
+                    };
+                    let dim_width = dim.values.len();
+                    joined.extend(dim.values.into_vec());
+                    joined.extend(std::iter::repeat_n(now.clone(), width - dim_width));
+                    next.push((kind, joined));
                 }
             }
             current = next;
@@ -947,9 +1006,14 @@ impl Worker {
                     continue;
                 }
             }
+            let mut values = values;
             let mut projected = Vec::with_capacity(self.projection.len());
-            for (p, c) in self.projection.iter().zip(&self.casts) {
-                let v = p.eval(&values)?;
+            for ((p, c), take) in self.projection.iter().zip(&self.casts).zip(&self.takes) {
+                // A column used once by the projection moves instead of being copied.
+                let v = match take {
+                    Some(i) => std::mem::replace(&mut values[*i], Value::Null),
+                    None => p.eval(&values)?,
+                };
                 projected.push(match c {
                     Some(t) => cast(v, t)?,
                     None => v,
@@ -989,6 +1053,7 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             post_filter: plan.post_filter.clone(),
             projection: plan.projection.clone(),
             casts: plan.casts.clone(),
+            takes: takes(&plan.projection),
         });
     }
     let mut source: Box<dyn Source> = match plan.source_provider {
@@ -1317,5 +1382,29 @@ impl Progress {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connector_interface::TypeKind;
+
+    #[test]
+    fn only_columns_read_once_are_moved_out_of_the_row() {
+        let int = || DataType::new(TypeKind::INT);
+        let projection = vec![
+            Bound::Input(0, int()),
+            Bound::Input(1, int()),
+            Bound::Binary(
+                BinaryOp::Add,
+                Box::new(Bound::Input(0, int())),
+                Box::new(Bound::Literal(Value::Int(1), int())),
+                int(),
+            ),
+            Bound::Input(2, int()),
+            Bound::Input(2, int()),
+        ];
+        assert_eq!(takes(&projection), vec![None, Some(1), None, None, None]);
     }
 }
