@@ -6,7 +6,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use abi_stable::std_types::RSlice;
+use abi_stable::std_types::{RSlice, RVec};
 use connector_interface::{
     Column, DataType, LookupBox, OptionEntry, Row, RowKind, Schema, SinkBox, TableContext,
     TypeKind, Value,
@@ -87,7 +87,9 @@ pub trait Sink: Send {
 
 pub trait Lookup: Send {
     fn open(&mut self) -> Result<(), String>;
-    fn lookup(&mut self, keys: &[Row]) -> Result<Vec<Vec<Row>>, String>;
+    /// For each key, its rows (kept as the plugin's `RVec`s: converting them to `Vec`s would
+    /// copy every row, as an `RVec` from another library cannot hand over its buffer).
+    fn lookup(&mut self, keys: &[Row]) -> Result<Vec<RVec<Row>>, String>;
     fn counters(&self) -> Vec<(String, u64)>;
 }
 
@@ -904,11 +906,11 @@ impl Lookup for PluginLookup {
             .into_result()
             .map_err(|e| e.message.to_string())
     }
-    fn lookup(&mut self, keys: &[Row]) -> Result<Vec<Vec<Row>>, String> {
+    fn lookup(&mut self, keys: &[Row]) -> Result<Vec<RVec<Row>>, String> {
         self.0
             .lookup(RSlice::from_slice(keys))
             .into_result()
-            .map(|answers| answers.into_iter().map(|a| a.into_vec()).collect())
+            .map(|answers| answers.into_iter().collect())
             .map_err(|e| e.message.to_string())
     }
     fn counters(&self) -> Vec<(String, u64)> {

@@ -17,6 +17,7 @@ use std::sync::mpsc::{sync_channel, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use abi_stable::std_types::RVec;
 use connector_interface::{Column, DataType, Roles, Row, RowKind, Value};
 
 use crate::connectors::{
@@ -963,7 +964,7 @@ impl Worker {
             let mut answers = answers;
             let mut next = Vec::with_capacity(current.len());
             for ((kind, values), slot) in current.into_iter().zip(key_of) {
-                let found: Vec<Row> = match slot {
+                let found: RVec<Row> = match slot {
                     Some(s) if s < answers.len() => {
                         uses[s] -= 1;
                         if uses[s] == 0 {
@@ -972,7 +973,7 @@ impl Worker {
                             answers[s].clone()
                         }
                     }
-                    _ => Vec::new(),
+                    _ => RVec::new(),
                 };
                 if found.is_empty() {
                     if plan.left {
@@ -992,7 +993,7 @@ impl Worker {
                         values.clone().unwrap_or_default()
                     };
                     let dim_width = dim.values.len();
-                    joined.extend(dim.values.into_vec());
+                    joined.extend(dim.values);
                     joined.extend(std::iter::repeat_n(now.clone(), width - dim_width));
                     next.push((kind, joined));
                 }
