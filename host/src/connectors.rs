@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use abi_stable::std_types::{RSlice, RVec};
 use connector_interface::{
-    Column, DataType, LookupBox, OptionEntry, Row, RowKind, Schema, SinkBox, TableContext,
-    TypeKind, Value,
+    Column, LookupBox, OptionEntry, Row, RowKind, Schema, SinkBox, TableContext, TypeKind, Value,
 };
 
 use crate::values::{from_json, from_text, to_json, to_text};
@@ -916,16 +915,6 @@ impl Lookup for PluginLookup {
     fn counters(&self) -> Vec<(String, u64)> {
         counters_of(self.0.counters())
     }
-}
-
-/// The type of a table column, for messages.
-pub fn describe_column(c: &Column) -> String {
-    format!("'{}' {}", c.name, c.data_type)
-}
-
-/// A column definition for built-in schemas.
-pub fn column(name: &str, data_type: DataType) -> Column {
-    Column::new(name, data_type)
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ impl RedisFailure {
         }
     }
 
-    /// The error for the host: "table 't': <doing> redis at host:port failed: <cause>".
+    /// The error for the host: `table 't': <doing> redis at host:port failed: <cause>`.
     pub fn into_error(self, options: &RedisOptions, doing: &str) -> ConnectorError {
         ConnectorError::new(
             self.kind,
