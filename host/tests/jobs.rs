@@ -231,9 +231,10 @@ fn spawn(job: &Job, sql: &str) -> Child {
 }
 
 fn interrupt(child: &mut Child) {
-    let status = Command::new("kill")
-        .arg("-INT")
-        .arg(child.id().to_string())
+    // The shell's own `kill`, so no procps is needed.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("kill -INT {}", child.id()))
         .status()
         .unwrap();
     assert!(status.success());
