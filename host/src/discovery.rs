@@ -49,6 +49,10 @@ pub fn inspect(path: &Path) -> Result<PluginFile, String> {
             file.kind()
         ));
     }
+    let root_module = abi_stable::library::ROOT_MODULE_LOADER_NAME.as_bytes();
+    let exports_root_module = file.exports().is_ok_and(|mut exports| {
+        exports.any(|e| e.is_ok_and(|e| e.name() == object::NameOrOrdinal::Name(root_module)))
+    });
     let section = file.section_by_name(SECTION).ok_or_else(|| {
         format!("no connector manifest: a shared library without a '{SECTION}' section, so not a connector plugin")
     })?;
@@ -57,6 +61,9 @@ pub fn inspect(path: &Path) -> Result<PluginFile, String> {
         .map_err(|e| format!("cannot read the connector manifest: {e}"))?;
     let manifest =
         Manifest::parse(bytes).map_err(|e| format!("invalid connector manifest: {e}"))?;
+    if !exports_root_module {
+        return Err("not a connector plugin: it has a connector manifest but exports no connector root module (an executable, or a broken build)".to_string());
+    }
     check_interface_version(&manifest)?;
     if manifest.factories.is_empty() {
         return Err("the connector manifest registers no factory".to_string());

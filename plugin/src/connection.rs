@@ -136,7 +136,8 @@ impl Retry {
     ) -> Result<(), ConnectorError> {
         if !failure.retriable || self.attempts >= self.max {
             let err = failure.into_error(options, doing);
-            log::error!("{err}");
+            // Returned to the host, which reports it: logged here at debug level only.
+            log::debug!("{err}");
             return Err(err);
         }
         self.attempts += 1;
