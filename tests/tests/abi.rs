@@ -285,3 +285,15 @@ fn host_built_against_1_1_runs_plugins_built_against_1_0() {
         );
     }
 }
+
+#[test]
+fn executable_with_a_manifest_is_not_a_plugin() {
+    // A PIE executable is an ELF "shared object" too; without the root module export it is
+    // refused before anything loads it.
+    let exec = abi_fixtures().bin("fixture-exec");
+    let reason = inspect(&exec).unwrap_err();
+    assert!(
+        reason.starts_with("not a connector plugin: it has a connector manifest but exports no connector root module"),
+        "{reason}"
+    );
+}
