@@ -600,14 +600,18 @@ fn plan(
                     targets.len()
                 )));
             }
-            if targets.len() != table.columns.len() {
+            if let Some(twice) = targets
+                .iter()
+                .enumerate()
+                .find(|(i, t)| targets[..*i].contains(t))
+                .map(|(_, t)| &table.columns[*t].name)
+            {
                 return Err(HostError::Rejected(format!(
-                    "{}: INSERT INTO '{}' must write every column of the table ({}), in any order",
-                    query.pos,
-                    table.name,
-                    table.columns.len()
+                    "{}: column '{twice}' of table '{}' is written twice",
+                    query.pos, table.name
                 )));
             }
+            casts = vec![None; table.columns.len()];
             // Reorder the projection into the sink's column order.
             let mut ordered = vec![None; table.columns.len()];
             let mut names = vec![String::new(); table.columns.len()];
@@ -635,6 +639,19 @@ fn plan(
                 }
                 names[*target] = column.name.to_string();
                 ordered[*target] = Some(bound);
+            }
+            // Columns the INSERT does not name are NULL, as in Flink (NOT NULL ones cannot be).
+            for (t, column) in table.columns.iter().enumerate() {
+                if ordered[t].is_none() {
+                    if !column.data_type.nullable {
+                        return Err(HostError::Rejected(format!(
+                            "{}: column '{}' of table '{}' is NOT NULL and the INSERT does not write it",
+                            query.pos, column.name, table.name
+                        )));
+                    }
+                    ordered[t] = Some(Bound::Literal(Value::Null, column.data_type.clone()));
+                    names[t] = column.name.to_string();
+                }
             }
             projection = ordered.into_iter().flatten().collect();
             output_names = names;

@@ -406,3 +406,14 @@ INSERT INTO r SELECT id, v FROM gen;"
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn insert_with_a_column_list_reorders_casts_and_leaves_the_rest_null() {
+    let job = Job::new();
+    let sql = "CREATE TABLE gen (id INT, name STRING) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '2', 'fields.name.length' = '3');
+CREATE TABLE out (name STRING, id BIGINT, tag STRING) WITH ('connector' = 'print');
+INSERT INTO out (id, name) SELECT id, 'n' || CAST(id AS STRING) FROM gen;";
+    let (code, out, err) = job.run(sql, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "+I[n1, 1, null]\n+I[n2, 2, null]\n");
+}
