@@ -89,6 +89,9 @@ pub trait Lookup: Send {
     /// For each key, its rows (kept as the plugin's `RVec`s: converting them to `Vec`s would
     /// copy every row, as an `RVec` from another library cannot hand over its buffer).
     fn lookup(&mut self, keys: &[Row]) -> Result<Vec<RVec<Row>>, String>;
+    /// Starts a lookup whose answers `collect` returns, in submission order.
+    fn submit(&mut self, keys: &[Row]) -> Result<(), String>;
+    fn collect(&mut self) -> Result<Vec<RVec<Row>>, String>;
     fn counters(&self) -> Vec<(String, u64)>;
 }
 
@@ -908,6 +911,19 @@ impl Lookup for PluginLookup {
     fn lookup(&mut self, keys: &[Row]) -> Result<Vec<RVec<Row>>, String> {
         self.0
             .lookup(RSlice::from_slice(keys))
+            .into_result()
+            .map(|answers| answers.into_iter().collect())
+            .map_err(|e| e.message.to_string())
+    }
+    fn submit(&mut self, keys: &[Row]) -> Result<(), String> {
+        self.0
+            .submit(RSlice::from_slice(keys))
+            .into_result()
+            .map_err(|e| e.message.to_string())
+    }
+    fn collect(&mut self) -> Result<Vec<RVec<Row>>, String> {
+        self.0
+            .collect()
             .into_result()
             .map(|answers| answers.into_iter().collect())
             .map_err(|e| e.message.to_string())

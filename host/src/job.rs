@@ -909,16 +909,120 @@ fn create_sink(
     Ok(sink)
 }
 
+/// Rows between the stages of a worker: kind and values in the job's layout.
+type Rows = Vec<(RowKind, Vec<Value>)>;
+
+/// A batch whose first lookup was submitted and whose answers are still out.
+struct Started {
+    rows: Rows,
+    key_of: Vec<Option<usize>>,
+    submitted: bool,
+}
+
 impl Worker {
-    /// Joins, filters and projects one batch.
-    fn process(
+    /// The distinct key rows of a join for these rows, and each row's key slot (`None` for a
+    /// NULL key, which never matches).
+    fn keys(&self, plan: &JoinPlan, rows: &Rows) -> Result<(Vec<Row>, Vec<Option<usize>>), String> {
+        // Equal keys share a slot: an index by hash, with a chain for colliding keys.
+        let mut index: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
+        let mut chain: Vec<Option<usize>> = Vec::new();
+        let mut keys: Vec<Row> = Vec::new();
+        let mut key_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
+        for (_, values) in rows {
+            let mut key = Vec::with_capacity(plan.keys.len());
+            for (k, t) in plan.keys.iter().zip(&plan.key_types) {
+                key.push(cast(k.eval(values)?, t)?);
+            }
+            if key.iter().any(Value::is_null) {
+                key_of.push(None);
+                continue;
+            }
+            let hash = hash_values(&key);
+            let head = index.get(&hash).copied();
+            let mut candidate = head;
+            while let Some(slot) = candidate {
+                if keys[slot].values.as_slice() == key.as_slice() {
+                    break;
+                }
+                candidate = chain[slot];
+            }
+            let slot = match candidate {
+                Some(slot) => slot,
+                None => {
+                    keys.push(Row::insert(key));
+                    chain.push(head);
+                    index.insert(hash, keys.len() - 1);
+                    keys.len() - 1
+                }
+            };
+            key_of.push(Some(slot));
+        }
+        Ok((keys, key_of))
+    }
+
+    /// Joins rows with their answers: a row per matching dimension row; a left join pads a
+    /// miss with NULLs, an inner join drops it.
+    fn assemble(
+        plan: &JoinPlan,
+        width: usize,
+        rows: Rows,
+        key_of: Vec<Option<usize>>,
+        answers: Vec<RVec<Row>>,
+        now: &Value,
+    ) -> Rows {
+        // How many rows still need each answer: the last one takes its rows.
+        let mut uses = vec![0usize; answers.len()];
+        for slot in key_of.iter().flatten() {
+            uses[*slot] += 1;
+        }
+        let mut answers = answers;
+        let mut next = Vec::with_capacity(rows.len());
+        for ((kind, values), slot) in rows.into_iter().zip(key_of) {
+            let found: RVec<Row> = match slot {
+                Some(s) if s < answers.len() => {
+                    uses[s] -= 1;
+                    if uses[s] == 0 {
+                        std::mem::take(&mut answers[s])
+                    } else {
+                        answers[s].clone()
+                    }
+                }
+                _ => RVec::new(),
+            };
+            if found.is_empty() {
+                if plan.left {
+                    let mut joined = values;
+                    joined.extend(std::iter::repeat_n(Value::Null, width));
+                    next.push((kind, joined));
+                }
+                continue;
+            }
+            // The row's values move into the last joined row; earlier ones copy.
+            let count = found.len();
+            let mut values = Some(values);
+            for (n, dim) in found.into_iter().enumerate() {
+                let mut joined = if n + 1 == count {
+                    values.take().unwrap_or_default()
+                } else {
+                    values.clone().unwrap_or_default()
+                };
+                let dim_width = dim.values.len();
+                joined.extend(dim.values);
+                joined.extend(std::iter::repeat_n(now.clone(), width - dim_width));
+                next.push((kind, joined));
+            }
+        }
+        next
+    }
+
+    /// Filters on the source's columns and submits the first lookup of a batch.
+    fn start(
         &mut self,
         rows: Vec<Row>,
         joins: &[JoinPlan],
         metrics: &Metrics,
-    ) -> Result<Vec<Row>, String> {
-        let now = proctime();
-        let mut current: Vec<(RowKind, Vec<Value>)> = Vec::with_capacity(rows.len());
+    ) -> Result<Started, String> {
+        let mut current: Rows = Vec::with_capacity(rows.len());
         for row in rows {
             let values = row.values.into_vec();
             if let Some(f) = &self.pre_filter {
@@ -928,42 +1032,54 @@ impl Worker {
             }
             current.push((row.kind, values));
         }
-        for (j, plan) in joins.iter().enumerate() {
-            // Distinct key rows, one call for the batch.
-            // Equal keys share a slot: an index by hash, with a chain for colliding keys.
-            let mut index: HashMap<u64, usize> = HashMap::with_capacity(current.len());
-            let mut chain: Vec<Option<usize>> = Vec::new();
-            let mut keys: Vec<Row> = Vec::new();
-            let mut key_of: Vec<Option<usize>> = Vec::with_capacity(current.len());
-            for (_, values) in &current {
-                let mut key = Vec::with_capacity(plan.keys.len());
-                for (k, t) in plan.keys.iter().zip(&plan.key_types) {
-                    key.push(cast(k.eval(values)?, t)?);
-                }
-                if key.iter().any(Value::is_null) {
-                    key_of.push(None);
-                    continue;
-                }
-                let hash = hash_values(&key);
-                let head = index.get(&hash).copied();
-                let mut candidate = head;
-                while let Some(slot) = candidate {
-                    if keys[slot].values.as_slice() == key.as_slice() {
-                        break;
-                    }
-                    candidate = chain[slot];
-                }
-                let slot = match candidate {
-                    Some(slot) => slot,
-                    None => {
-                        keys.push(Row::insert(key));
-                        chain.push(head);
-                        index.insert(hash, keys.len() - 1);
-                        keys.len() - 1
-                    }
-                };
-                key_of.push(Some(slot));
-            }
+        let Some(first) = joins.first() else {
+            return Ok(Started {
+                rows: current,
+                key_of: Vec::new(),
+                submitted: false,
+            });
+        };
+        let (keys, key_of) = self.keys(first, &current)?;
+        let submitted = !keys.is_empty();
+        if submitted {
+            metrics
+                .lookups
+                .fetch_add(keys.len() as u64, Ordering::Relaxed);
+            self.joins[0].0.submit(&keys)?;
+        }
+        Ok(Started {
+            rows: current,
+            key_of,
+            submitted,
+        })
+    }
+
+    /// Collects the first lookup's answers, runs the other joins, filters and projects.
+    fn finish(
+        &mut self,
+        started: Started,
+        joins: &[JoinPlan],
+        metrics: &Metrics,
+    ) -> Result<Vec<Row>, String> {
+        let now = proctime();
+        let mut current = started.rows;
+        if let Some(first) = joins.first() {
+            let answers = if started.submitted {
+                self.joins[0].0.collect()?
+            } else {
+                Vec::new()
+            };
+            current = Self::assemble(
+                first,
+                self.joins[0].1,
+                current,
+                started.key_of,
+                answers,
+                &now,
+            );
+        }
+        for (j, plan) in joins.iter().enumerate().skip(1) {
+            let (keys, key_of) = self.keys(plan, &current)?;
             let answers = if keys.is_empty() {
                 Vec::new()
             } else {
@@ -972,50 +1088,7 @@ impl Worker {
                     .fetch_add(keys.len() as u64, Ordering::Relaxed);
                 self.joins[j].0.lookup(&keys)?
             };
-            let width = self.joins[j].1;
-            // How many probe rows still need each answer: the last one takes its rows.
-            let mut uses = vec![0usize; answers.len()];
-            for slot in key_of.iter().flatten() {
-                uses[*slot] += 1;
-            }
-            let mut answers = answers;
-            let mut next = Vec::with_capacity(current.len());
-            for ((kind, values), slot) in current.into_iter().zip(key_of) {
-                let found: RVec<Row> = match slot {
-                    Some(s) if s < answers.len() => {
-                        uses[s] -= 1;
-                        if uses[s] == 0 {
-                            std::mem::take(&mut answers[s])
-                        } else {
-                            answers[s].clone()
-                        }
-                    }
-                    _ => RVec::new(),
-                };
-                if found.is_empty() {
-                    if plan.left {
-                        let mut joined = values;
-                        joined.extend(std::iter::repeat_n(Value::Null, width));
-                        next.push((kind, joined));
-                    }
-                    continue;
-                }
-                // The probe's values move into the last joined row; earlier ones copy.
-                let count = found.len();
-                let mut values = Some(values);
-                for (n, dim) in found.into_iter().enumerate() {
-                    let mut joined = if n + 1 == count {
-                        values.take().unwrap_or_default()
-                    } else {
-                        values.clone().unwrap_or_default()
-                    };
-                    let dim_width = dim.values.len();
-                    joined.extend(dim.values);
-                    joined.extend(std::iter::repeat_n(now.clone(), width - dim_width));
-                    next.push((kind, joined));
-                }
-            }
-            current = next;
+            current = Self::assemble(plan, self.joins[j].1, current, key_of, answers, &now);
         }
         let mut out = Vec::with_capacity(current.len());
         for (kind, values) in current {
@@ -1150,23 +1223,50 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             let sink_keys = sink_keys.clone();
             let lookup_counters = lookup_counters.clone();
             scope.spawn(move || {
-                'batches: for batch in rx {
+                // The first lookup of a batch is submitted before the previous batch is
+                // finished, so Redis answers one batch while this thread finishes the other.
+                let send = |rows: Vec<Row>| -> bool {
+                    let mut parts: Vec<Vec<Row>> = vec![Vec::new(); sink_txs.len()];
+                    for row in rows {
+                        parts[route(&row.values, &sink_keys, sink_txs.len())].push(row);
+                    }
+                    sink_txs
+                        .iter()
+                        .zip(parts)
+                        .all(|(tx, part)| part.is_empty() || tx.send(part).is_ok())
+                };
+                let mut waiting: Option<Started> = None;
+                for batch in rx {
                     if metrics.failed.load(Ordering::SeqCst) {
                         continue;
                     }
-                    match worker.process(batch, &joins, &metrics) {
-                        Ok(rows) => {
-                            let mut parts: Vec<Vec<Row>> = vec![Vec::new(); sink_txs.len()];
-                            for row in rows {
-                                parts[route(&row.values, &sink_keys, sink_txs.len())].push(row);
-                            }
-                            for (tx, part) in sink_txs.iter().zip(parts) {
-                                if !part.is_empty() && tx.send(part).is_err() {
-                                    break 'batches;
+                    let started = match worker.start(batch, &joins, &metrics) {
+                        Ok(started) => started,
+                        Err(e) => {
+                            metrics.fail(e);
+                            continue;
+                        }
+                    };
+                    if let Some(previous) = waiting.replace(started) {
+                        match worker.finish(previous, &joins, &metrics) {
+                            Ok(rows) => {
+                                if !send(rows) {
+                                    waiting = None;
+                                    break;
                                 }
                             }
+                            Err(e) => metrics.fail(e),
                         }
-                        Err(e) => metrics.fail(e),
+                    }
+                }
+                if let Some(last) = waiting.take() {
+                    if !metrics.failed.load(Ordering::SeqCst) {
+                        match worker.finish(last, &joins, &metrics) {
+                            Ok(rows) => {
+                                send(rows);
+                            }
+                            Err(e) => metrics.fail(e),
+                        }
                     }
                 }
                 if let Ok(mut c) = lookup_counters.lock() {

@@ -19,6 +19,16 @@ pub trait Lookup: Send {
     /// in the order of `keys`. An error is never turned into a miss.
     fn lookup(&mut self, keys: RSlice<'_, Row>) -> RResult<RVec<RVec<Row>>, ConnectorError>;
 
+    /// Starts looking up a batch without waiting for its answers, so that the external system
+    /// works while the host prepares the next batch. `collect` returns the answers of submitted
+    /// batches in submission order, exactly as `lookup` would have. A lookup that cannot
+    /// pipeline may answer here at once and hand the answers over in `collect`. `lookup` is not
+    /// called while submitted batches wait to be collected.
+    fn submit(&mut self, keys: RSlice<'_, Row>) -> RResult<(), ConnectorError>;
+
+    /// The answers of the oldest batch passed to `submit`.
+    fn collect(&mut self) -> RResult<RVec<RVec<Row>>, ConnectorError>;
+
     fn close(&mut self) -> RResult<(), ConnectorError>;
 
     /// Counters (see `counters`): lookups, hits, misses, cache hits, ...

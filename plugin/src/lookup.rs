@@ -12,7 +12,7 @@
 //! hash table: token pairs as fields), atomically with `SET NX` / `HSETNX` for `if_not_exist`,
 //! and returns the value after the write.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher};
 use std::num::NonZeroUsize;
 use std::sync::Arc;
@@ -113,8 +113,51 @@ pub struct RedisLookup {
     connection: Option<redis::Connection>,
     cache: Option<Cache>,
     counts: Counts,
-    /// The keys of the batch being answered, end to end (reused between batches).
-    key_buffer: Vec<u8>,
+    /// Submitted batches whose answers are not collected yet, oldest first.
+    pending: VecDeque<Pending>,
+    /// How many of `pending` were sent on the current connection.
+    sent: usize,
+}
+
+/// A batch planned by `submit`, whose answers `collect` reads.
+struct Pending {
+    now: Instant,
+    probes: Vec<Row>,
+    /// The batch's Redis keys end to end; `ends[i]` is where probe `i`'s key ends.
+    keys: Vec<u8>,
+    ends: Vec<usize>,
+    slot_of: Vec<usize>,
+    first_probe: Vec<usize>,
+    answers: Vec<Option<Answer>>,
+    to_fetch: Vec<usize>,
+    /// The keys per command (MGET group or one HGETALL), in order.
+    groups: Vec<usize>,
+    packed: Vec<u8>,
+    /// Write-back batches are answered at submission.
+    ready: Option<Vec<RVec<Row>>>,
+}
+
+impl Pending {
+    fn new(now: Instant) -> Pending {
+        Pending {
+            now,
+            probes: Vec::new(),
+            keys: Vec::new(),
+            ends: Vec::new(),
+            slot_of: Vec::new(),
+            first_probe: Vec::new(),
+            answers: Vec::new(),
+            to_fetch: Vec::new(),
+            groups: Vec::new(),
+            packed: Vec::new(),
+            ready: None,
+        }
+    }
+
+    fn key(&self, probe: usize) -> &[u8] {
+        let start = if probe == 0 { 0 } else { self.ends[probe - 1] };
+        &self.keys[start..self.ends[probe]]
+    }
 }
 
 /// One write-back probe: the composite join key, the Redis key, and what to write.
@@ -157,7 +200,8 @@ impl RedisLookup {
             value_columns,
             connection: None,
             counts: Counts::default(),
-            key_buffer: Vec::new(),
+            pending: VecDeque::new(),
+            sent: 0,
             options,
         }
     }
@@ -427,14 +471,18 @@ impl RedisLookup {
         Ok(answer)
     }
 
-    fn lookup_batch(&mut self, probes: &[Row]) -> Result<Vec<RVec<Row>>, ConnectorError> {
+    /// Plans a batch: its keys, their distinct slots, cached answers, and the commands for the
+    /// rest; write-back batches are answered at once.
+    fn plan(&mut self, probes: &[Row]) -> Result<Pending, ConnectorError> {
         self.counts.lookups += probes.len() as u64;
-        if self.options.write_open {
-            return self.lookup_write_back(probes);
-        }
         let now = Instant::now();
-        let mut keys = std::mem::take(&mut self.key_buffer);
-        keys.clear();
+        if self.options.write_open {
+            return Ok(Pending {
+                ready: Some(self.lookup_write_back(probes)?),
+                ..Pending::new(now)
+            });
+        }
+        let mut keys = Vec::with_capacity(probes.len() * 12);
         let mut ends = Vec::with_capacity(probes.len());
         for probe in probes {
             let positions = &self.key_positions;
@@ -442,126 +490,199 @@ impl RedisLookup {
                 .write_key(&mut keys, |n, _| probe.values.get(positions[n]))?;
             ends.push(keys.len());
         }
-        let key_of = |i: usize| &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
         // Distinct keys ("slots"), each with the first probe that asked for it.
-        let mut slot_by_key: HashMap<&[u8], usize, BuildFx> =
-            HashMap::with_capacity_and_hasher(probes.len(), BuildFx);
         let mut slot_of = Vec::with_capacity(probes.len());
         let mut first_probe: Vec<usize> = Vec::new();
-        for i in 0..probes.len() {
-            let next = first_probe.len();
-            let slot = *slot_by_key.entry(key_of(i)).or_insert(next);
-            if slot == next {
-                first_probe.push(i);
-            }
-            slot_of.push(slot);
-        }
-        let mut answers: Vec<Option<Answer>> = vec![None; first_probe.len()];
-        let mut to_fetch: Vec<usize> = Vec::new();
-        for (slot, probe) in first_probe.iter().enumerate() {
-            match self.cache.as_mut().and_then(|c| c.get(key_of(*probe), now)) {
-                Some(answer) => answers[slot] = Some(answer),
-                None => to_fetch.push(slot),
+        {
+            let key_of = |i: usize| &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+            let mut slot_by_key: HashMap<&[u8], usize, BuildFx> =
+                HashMap::with_capacity_and_hasher(probes.len(), BuildFx);
+            for i in 0..probes.len() {
+                let next = first_probe.len();
+                let slot = *slot_by_key.entry(key_of(i)).or_insert(next);
+                if slot == next {
+                    first_probe.push(i);
+                }
+                slot_of.push(slot);
             }
         }
-        if !to_fetch.is_empty() {
-            // One command per group: an MGET of up to MGET_CHUNK keys, or one HGETALL. All go
-            // out in one write; each reply is decoded as it arrives, while the server works on
-            // the next group.
-            let hash = self.codec.mode() == ValueMode::Hash;
-            let groups: Vec<&[usize]> =
-                to_fetch.chunks(if hash { 1 } else { MGET_CHUNK }).collect();
-            let mut packed = Vec::new();
-            for group in &groups {
-                if hash {
-                    pack_command(&mut packed, &[b"HGETALL", key_of(first_probe[group[0]])]);
-                } else {
-                    pack_header(&mut packed, b"MGET", group.len());
-                    for slot in *group {
-                        pack_args(&mut packed, &[key_of(first_probe[*slot])]);
-                    }
+        let mut batch = Pending {
+            probes: probes.to_vec(),
+            keys,
+            ends,
+            slot_of,
+            first_probe,
+            ..Pending::new(now)
+        };
+        batch.answers = vec![None; batch.first_probe.len()];
+        for slot in 0..batch.first_probe.len() {
+            let key = batch.key(batch.first_probe[slot]);
+            match self.cache.as_mut().and_then(|c| c.get(key, now)) {
+                Some(answer) => batch.answers[slot] = Some(answer),
+                None => batch.to_fetch.push(slot),
+            }
+        }
+        // One command per group: an MGET of up to MGET_CHUNK keys, or one HGETALL.
+        let hash = self.codec.mode() == ValueMode::Hash;
+        let mut packed = Vec::new();
+        for group in batch.to_fetch.chunks(if hash { 1 } else { MGET_CHUNK }) {
+            if hash {
+                pack_command(
+                    &mut packed,
+                    &[b"HGETALL", batch.key(batch.first_probe[group[0]])],
+                );
+            } else {
+                pack_header(&mut packed, b"MGET", group.len());
+                for slot in group {
+                    pack_args(&mut packed, &[batch.key(batch.first_probe[*slot])]);
                 }
             }
+            batch.groups.push(group.len());
+        }
+        batch.packed = packed;
+        Ok(batch)
+    }
+
+    /// Sends the commands of every planned batch not yet sent on the current connection.
+    fn send_unsent(&mut self) -> Result<(), RedisFailure> {
+        if self.connection.is_none() {
+            self.connection = Some(connect(&self.options)?);
+            self.sent = 0;
+        }
+        let Some(connection) = self.connection.as_mut() else {
+            return Ok(());
+        };
+        while self.sent < self.pending.len() {
+            let packed = &self.pending[self.sent].packed;
+            if !packed.is_empty() {
+                connection
+                    .send_packed_command(packed)
+                    .map_err(|e| RedisFailure::from_redis(&e))?;
+            }
+            self.sent += 1;
+        }
+        Ok(())
+    }
+
+    /// Starts a batch: its commands go out now, its answers are read by `collect`.
+    fn submit_batch(&mut self, probes: &[Row]) -> Result<(), ConnectorError> {
+        let batch = self.plan(probes)?;
+        self.pending.push_back(batch);
+        // A failure here is retried by `collect`, which reconnects and resends.
+        if self.send_unsent().is_err() {
+            self.connection = None;
+            self.sent = 0;
+        }
+        Ok(())
+    }
+
+    /// The answers of the oldest submitted batch.
+    fn collect_batch(&mut self) -> Result<Vec<RVec<Row>>, ConnectorError> {
+        let Some(mut batch) = self.pending.pop_front() else {
+            return Err(ConnectorError::internal(format!(
+                "table '{}': collect without a submitted batch",
+                self.table()
+            )));
+        };
+        if let Some(ready) = batch.ready.take() {
+            self.sent = self.sent.saturating_sub(1);
+            return Ok(ready);
+        }
+        if !batch.to_fetch.is_empty() {
+            self.pending.push_front(batch);
             let mut retry = Retry::new(self.options.lookup_max_retries);
-            'attempt: loop {
-                let connection = match self.connection.take() {
-                    Some(connection) => Ok(connection),
-                    None => connect(&self.options),
-                };
-                let mut connection = match connection.and_then(|mut c| {
-                    c.send_packed_command(&packed)
-                        .map(|_| c)
-                        .map_err(|e| RedisFailure::from_redis(&e))
-                }) {
-                    Ok(connection) => connection,
-                    Err(failure) => match self.give_up(failure, &mut retry) {
-                        Some(err) => return Err(err),
-                        None => continue 'attempt,
-                    },
-                };
-                for group in &groups {
-                    let reply = match connection.recv_response() {
-                        Ok(reply) => reply,
-                        Err(e) => match self.give_up(RedisFailure::from_redis(&e), &mut retry) {
-                            Some(err) => return Err(err),
-                            None => continue 'attempt,
-                        },
-                    };
-                    let items = match reply {
-                        redis::Value::Array(items) if !hash => items,
-                        redis::Value::ServerError(err) => {
-                            self.counts.errors += 1;
-                            return Err(RedisFailure::from_server_reply(&err)
-                                .into_error(&self.options, "looking up in"));
+            let replies = loop {
+                match self.read_front() {
+                    Ok(replies) => break replies,
+                    Err(failure) => {
+                        self.connection = None;
+                        self.sent = 0;
+                        if let Some(err) = self.give_up(failure, &mut retry) {
+                            self.pending.pop_front();
+                            return Err(err);
                         }
-                        other => vec![other],
-                    };
-                    if items.len() != group.len() {
-                        return Err(ConnectorError::internal(format!(
-                            "table '{}': {} replies for {} keys",
-                            self.table(),
-                            items.len(),
-                            group.len()
-                        )));
-                    }
-                    for (slot, item) in group.iter().zip(&items) {
-                        let first = first_probe[*slot];
-                        answers[*slot] =
-                            Some(self.settle(&probes[first], key_of(first), item, now)?);
                     }
                 }
-                self.connection = Some(connection);
-                self.counts.round_trips += 1;
-                break;
+            };
+            batch = match self.pending.pop_front() {
+                Some(batch) => batch,
+                None => return Err(ConnectorError::internal("the submitted batch vanished")),
+            };
+            self.sent = self.sent.saturating_sub(1);
+            self.counts.round_trips += 1;
+            let hash = self.codec.mode() == ValueMode::Hash;
+            let mut slots = batch.to_fetch.iter();
+            for reply in replies {
+                let items = match reply {
+                    redis::Value::Array(items) if !hash => items,
+                    redis::Value::ServerError(err) => {
+                        self.counts.errors += 1;
+                        return Err(RedisFailure::from_server_reply(&err)
+                            .into_error(&self.options, "looking up in"));
+                    }
+                    other => vec![other],
+                };
+                for item in &items {
+                    let Some(slot) = slots.next() else {
+                        return Err(ConnectorError::internal(format!(
+                            "table '{}': more replies than keys",
+                            self.table()
+                        )));
+                    };
+                    let first = batch.first_probe[*slot];
+                    let answer =
+                        self.settle(&batch.probes[first], batch.key(first), item, batch.now)?;
+                    batch.answers[*slot] = Some(answer);
+                }
             }
             if self.cache.is_some() {
-                let fetched_probes = slot_of
+                let fetched_probes = batch
+                    .slot_of
                     .iter()
-                    .filter(|s| to_fetch.binary_search(s).is_ok())
+                    .filter(|s| batch.to_fetch.binary_search(s).is_ok())
                     .count();
-                self.counts.cache_hits += (probes.len() - fetched_probes) as u64;
+                self.counts.cache_hits += (batch.probes.len() - fetched_probes) as u64;
             }
-        } else if self.cache.is_some() {
-            self.counts.cache_hits += probes.len() as u64;
+        } else {
+            self.sent = self.sent.saturating_sub(1);
+            if self.cache.is_some() {
+                self.counts.cache_hits += batch.probes.len() as u64;
+            }
         }
-        let mut uses = vec![0usize; answers.len()];
-        for slot in &slot_of {
+        let mut uses = vec![0usize; batch.answers.len()];
+        for slot in &batch.slot_of {
             uses[*slot] += 1;
         }
-        let mut out = Vec::with_capacity(probes.len());
-        for (probe, slot) in probes.iter().zip(&slot_of) {
+        let mut out = Vec::with_capacity(batch.probes.len());
+        for (probe, slot) in batch.probes.iter().zip(&batch.slot_of) {
             uses[*slot] -= 1;
             let last = uses[*slot] == 0;
             let answer = if last {
-                answers[*slot].take()
+                batch.answers[*slot].take()
             } else {
-                answers[*slot].clone()
+                batch.answers[*slot].clone()
             };
             out.push(self.answer(probe, answer.flatten(), last));
         }
-        drop(slot_by_key);
-        self.key_buffer = keys;
         Ok(out)
+    }
+
+    /// Sends what is unsent and reads the replies of the oldest batch (one per command).
+    fn read_front(&mut self) -> Result<Vec<redis::Value>, RedisFailure> {
+        self.send_unsent()?;
+        let groups = self.pending.front().map(|b| b.groups.len()).unwrap_or(0);
+        let Some(connection) = self.connection.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let mut replies = Vec::with_capacity(groups);
+        for _ in 0..groups {
+            replies.push(
+                connection
+                    .recv_response()
+                    .map_err(|e| RedisFailure::from_redis(&e))?,
+            );
+        }
+        Ok(replies)
     }
 
     fn lookup_write_back(&mut self, probes: &[Row]) -> Result<Vec<RVec<Row>>, ConnectorError> {
@@ -717,12 +838,28 @@ impl Lookup for RedisLookup {
 
     fn lookup(&mut self, keys: RSlice<'_, Row>) -> RResult<RVec<RVec<Row>>, ConnectorError> {
         guard("lookup", || {
-            self.lookup_batch(keys.as_slice()).map(RVec::from)
+            if !self.pending.is_empty() {
+                return Err(ConnectorError::internal(format!(
+                    "table '{}': lookup called while submitted batches wait to be collected",
+                    self.table()
+                )));
+            }
+            self.submit_batch(keys.as_slice())?;
+            self.collect_batch().map(RVec::from)
         })
+    }
+
+    fn submit(&mut self, keys: RSlice<'_, Row>) -> RResult<(), ConnectorError> {
+        guard("lookup submit", || self.submit_batch(keys.as_slice()))
+    }
+
+    fn collect(&mut self) -> RResult<RVec<RVec<Row>>, ConnectorError> {
+        guard("lookup collect", || self.collect_batch().map(RVec::from))
     }
 
     fn close(&mut self) -> RResult<(), ConnectorError> {
         self.connection = None;
+        self.pending.clear();
         RResult::ROk(())
     }
 

@@ -101,6 +101,7 @@ impl ConnectorFactory for CollectFactory {
                 CollectLookup {
                     path: path_of(context)?,
                     lookups: 0,
+                    submitted: Default::default(),
                 },
                 TD_Opaque,
             ))
@@ -181,6 +182,7 @@ impl Sink for CollectSink {
 pub struct CollectLookup {
     path: String,
     lookups: u64,
+    submitted: std::collections::VecDeque<RVec<RVec<Row>>>,
 }
 
 impl Lookup for CollectLookup {
@@ -216,6 +218,24 @@ impl Lookup for CollectLookup {
                 })
                 .collect())
         })
+    }
+
+    fn submit(&mut self, keys: RSlice<'_, Row>) -> RResult<(), ConnectorError> {
+        // No pipelining here: answer at once, hand over in `collect`.
+        match self.lookup(keys) {
+            RResult::ROk(answers) => {
+                self.submitted.push_back(answers);
+                RResult::ROk(())
+            }
+            RResult::RErr(e) => RResult::RErr(e),
+        }
+    }
+
+    fn collect(&mut self) -> RResult<RVec<RVec<Row>>, ConnectorError> {
+        match self.submitted.pop_front() {
+            Some(answers) => RResult::ROk(answers),
+            None => RResult::RErr(ConnectorError::internal("collect without submit")),
+        }
     }
 
     fn close(&mut self) -> RResult<(), ConnectorError> {

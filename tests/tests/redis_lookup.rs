@@ -447,3 +447,59 @@ fn write_back_to_a_hash_keeps_empty_tokens_in_place() {
     assert_eq!(fields.get("name").map(String::as_str), Some(""));
     assert_eq!(fields.get("city").map(String::as_str), Some("Paris"));
 }
+
+#[test]
+fn submitted_batches_are_collected_in_order_even_across_a_restart() {
+    let mut server = RedisServer::start();
+    let mut c = con(&server);
+    for (k, v) in [("a", "1"), ("b", "2"), ("c", "3")] {
+        let _: () = c.set(k, v).unwrap();
+    }
+    let table = Table::new(&server, "d", vec![("k", s()), ("v", s())], &[0])
+        .with("lookup.max-retries", "8");
+    let mut lookup = table.lookup();
+    let batch = |keys: &[&str]| -> Vec<Row> {
+        keys.iter()
+            .map(|k| Row::insert(vec![Value::from(*k)]))
+            .collect()
+    };
+    let first = batch(&["a", "x"]);
+    let second = batch(&["c", "b", "c"]);
+    lookup.submit(RSlice::from_slice(&first)).unwrap();
+    lookup.submit(RSlice::from_slice(&second)).unwrap();
+    let values = |answers: abi_stable::std_types::RVec<abi_stable::std_types::RVec<Row>>| {
+        answers
+            .into_iter()
+            .map(|a| {
+                a.into_iter()
+                    .map(|r| r.values[1].clone())
+                    .collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        values(lookup.collect().unwrap()),
+        vec![vec![Value::from("1")], vec![]]
+    );
+    assert_eq!(
+        values(lookup.collect().unwrap()),
+        vec![
+            vec![Value::from("3")],
+            vec![Value::from("2")],
+            vec![Value::from("3")]
+        ]
+    );
+
+    // Submitted while the server is down, collected after it is back: sent again on a new
+    // connection, nothing answered from before.
+    server.kill();
+    lookup.submit(RSlice::from_slice(&first)).unwrap();
+    server.restart();
+    let _: () = con(&server).set("a", "again").unwrap();
+    assert_eq!(
+        values(lookup.collect().unwrap()),
+        vec![vec![Value::from("again")], vec![]]
+    );
+    assert!(counter(&lookup, "retries") >= 1);
+    assert_eq!(counter(&lookup, "round_trips"), 3);
+}
