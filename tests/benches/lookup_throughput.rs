@@ -109,28 +109,43 @@ fn probe_batch(seed: &mut u64) -> Vec<Row> {
         .collect()
 }
 
+/// Joins probes with their answers; the number of values emitted.
+fn join(
+    probes: &[Row],
+    answers: abi_stable::std_types::RVec<abi_stable::std_types::RVec<Row>>,
+) -> usize {
+    let mut emitted = 0;
+    for (probe, answer) in probes.iter().zip(answers) {
+        for dim in answer {
+            let mut joined: Vec<Value> = probe.values.iter().cloned().collect();
+            joined.extend(dim.values);
+            emitted += black_box(joined).len();
+        }
+    }
+    emitted
+}
+
 /// Probe rows per second: generated, looked up (when `lookup` is given) and joined.
 fn run(lookup: Option<&mut LookupBox>) -> f64 {
     let mut seed = 42u64;
     let mut emitted = 0usize;
     let started = Instant::now();
     let mut lookup = lookup;
+    let mut waiting: Option<Vec<Row>> = None;
     let mut done = 0;
     while done < PROBES {
         let probes = probe_batch(&mut seed);
         match lookup.as_deref_mut() {
             Some(lookup) => {
+                // Pipelined as the job runner does it: this batch is submitted before the
+                // previous one is joined.
                 let keys: Vec<Row> = probes
                     .iter()
                     .map(|p| Row::insert(vec![p.values[0].clone()]))
                     .collect();
-                let answers = lookup.lookup(RSlice::from_slice(&keys)).expect("lookup");
-                for (probe, answer) in probes.iter().zip(answers) {
-                    for dim in answer {
-                        let mut joined: Vec<Value> = probe.values.iter().cloned().collect();
-                        joined.extend(dim.values);
-                        emitted += black_box(joined).len();
-                    }
+                lookup.submit(RSlice::from_slice(&keys)).expect("submit");
+                if let Some(previous) = waiting.replace(probes) {
+                    emitted += join(&previous, lookup.collect().expect("collect"));
                 }
             }
             None => {
@@ -142,6 +157,9 @@ fn run(lookup: Option<&mut LookupBox>) -> f64 {
             }
         }
         done += BATCH;
+    }
+    if let (Some(lookup), Some(previous)) = (lookup, waiting.take()) {
+        emitted += join(&previous, lookup.collect().expect("collect"));
     }
     black_box(emitted);
     done as f64 / started.elapsed().as_secs_f64()
