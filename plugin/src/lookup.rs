@@ -122,7 +122,13 @@ pub struct RedisLookup {
 /// A batch planned by `submit`, whose answers `collect` reads.
 struct Pending {
     now: Instant,
-    probes: Vec<Row>,
+    /// How many probes the batch has.
+    count: usize,
+    /// For each key to fetch (in `to_fetch` order): the key columns' values, from its first
+    /// probe, for the answer row.
+    key_values: Vec<Vec<Value>>,
+    /// For each probe, when the join binds columns besides the key: their values.
+    filter_values: Vec<Vec<Value>>,
     /// The batch's Redis keys end to end; `ends[i]` is where probe `i`'s key ends.
     keys: Vec<u8>,
     ends: Vec<usize>,
@@ -141,7 +147,9 @@ impl Pending {
     fn new(now: Instant) -> Pending {
         Pending {
             now,
-            probes: Vec::new(),
+            count: 0,
+            key_values: Vec::new(),
+            filter_values: Vec::new(),
             keys: Vec::new(),
             ends: Vec::new(),
             slot_of: Vec::new(),
@@ -423,11 +431,12 @@ impl RedisLookup {
     /// The answer for a probe: one row, or none for a miss (or a row whose other join columns
     /// do not match). `last` says no later probe shares this answer, so its values can be
     /// moved out instead of copied when nothing else (the cache) holds them.
-    fn answer(&mut self, probe: &Row, answer: Answer, last: bool) -> RVec<Row> {
+    fn answer(&mut self, filter_values: &[Value], answer: Answer, last: bool) -> RVec<Row> {
         let matched = answer.filter(|row| {
             self.filters
                 .iter()
-                .all(|(column, position)| probe.values.get(*position) == Some(&row[*column]))
+                .zip(filter_values)
+                .all(|((column, _), value)| *value == row[*column])
         });
         match matched {
             Some(row) => {
@@ -449,18 +458,26 @@ impl RedisLookup {
         }
     }
 
+    /// The probe's values of the join columns besides the key, in `filters` order.
+    fn filter_values(&self, probe: &Row) -> Vec<Value> {
+        self.filters
+            .iter()
+            .map(|(_, position)| probe.values.get(*position).cloned().unwrap_or(Value::Null))
+            .collect()
+    }
+
     /// Decodes the reply for one fetched key (the key columns come from the probe that asked
     /// for it) and caches the answer.
     fn settle(
         &mut self,
-        probe: &Row,
+        key_values: &[Value],
         key: &[u8],
         reply: &redis::Value,
         now: Instant,
     ) -> Result<Answer, ConnectorError> {
         let mut row = vec![Value::Null; self.columns.len()];
-        for (column, position) in self.key_columns.iter().zip(&self.key_positions) {
-            row[*column] = probe.values.get(*position).cloned().unwrap_or(Value::Null);
+        for (column, value) in self.key_columns.iter().zip(key_values) {
+            row[*column] = value.clone();
         }
         let answer = self.decode(key, reply, row)?;
         if let Some(cache) = self.cache.as_mut() {
@@ -507,7 +524,7 @@ impl RedisLookup {
             }
         }
         let mut batch = Pending {
-            probes: probes.to_vec(),
+            count: probes.len(),
             keys,
             ends,
             slot_of,
@@ -521,6 +538,19 @@ impl RedisLookup {
                 Some(answer) => batch.answers[slot] = Some(answer),
                 None => batch.to_fetch.push(slot),
             }
+        }
+        // Only what the answers need is kept of the probes, not the probes themselves.
+        for slot in &batch.to_fetch {
+            let probe = &probes[batch.first_probe[*slot]];
+            batch.key_values.push(
+                self.key_positions
+                    .iter()
+                    .map(|p| probe.values.get(*p).cloned().unwrap_or(Value::Null))
+                    .collect(),
+            );
+        }
+        if !self.filters.is_empty() {
+            batch.filter_values = probes.iter().map(|p| self.filter_values(p)).collect();
         }
         // One command per group: an MGET of up to MGET_CHUNK keys, or one HGETALL.
         let hash = self.codec.mode() == ValueMode::Hash;
@@ -611,7 +641,7 @@ impl RedisLookup {
             self.sent = self.sent.saturating_sub(1);
             self.counts.round_trips += 1;
             let hash = self.codec.mode() == ValueMode::Hash;
-            let mut slots = batch.to_fetch.iter();
+            let mut slots = batch.to_fetch.iter().enumerate();
             for reply in replies {
                 let items = match reply {
                     redis::Value::Array(items) if !hash => items,
@@ -623,7 +653,7 @@ impl RedisLookup {
                     other => vec![other],
                 };
                 for item in &items {
-                    let Some(slot) = slots.next() else {
+                    let Some((fetch, slot)) = slots.next() else {
                         return Err(ConnectorError::internal(format!(
                             "table '{}': more replies than keys",
                             self.table()
@@ -631,7 +661,7 @@ impl RedisLookup {
                     };
                     let first = batch.first_probe[*slot];
                     let answer =
-                        self.settle(&batch.probes[first], batch.key(first), item, batch.now)?;
+                        self.settle(&batch.key_values[fetch], batch.key(first), item, batch.now)?;
                     batch.answers[*slot] = Some(answer);
                 }
             }
@@ -641,20 +671,20 @@ impl RedisLookup {
                     .iter()
                     .filter(|s| batch.to_fetch.binary_search(s).is_ok())
                     .count();
-                self.counts.cache_hits += (batch.probes.len() - fetched_probes) as u64;
+                self.counts.cache_hits += (batch.count - fetched_probes) as u64;
             }
         } else {
             self.sent = self.sent.saturating_sub(1);
             if self.cache.is_some() {
-                self.counts.cache_hits += batch.probes.len() as u64;
+                self.counts.cache_hits += batch.count as u64;
             }
         }
         let mut uses = vec![0usize; batch.answers.len()];
         for slot in &batch.slot_of {
             uses[*slot] += 1;
         }
-        let mut out = Vec::with_capacity(batch.probes.len());
-        for (probe, slot) in batch.probes.iter().zip(&batch.slot_of) {
+        let mut out = Vec::with_capacity(batch.count);
+        for (i, slot) in batch.slot_of.iter().enumerate() {
             uses[*slot] -= 1;
             let last = uses[*slot] == 0;
             let answer = if last {
@@ -662,7 +692,8 @@ impl RedisLookup {
             } else {
                 batch.answers[*slot].clone()
             };
-            out.push(self.answer(probe, answer.flatten(), last));
+            let filter_values = batch.filter_values.get(i).map_or(&[][..], |v| v.as_slice());
+            out.push(self.answer(filter_values, answer.flatten(), last));
         }
         Ok(out)
     }
@@ -733,7 +764,8 @@ impl RedisLookup {
             .zip(&planned)
             .map(|(probe, p)| {
                 let answer = answers.get(p.composite.as_slice()).cloned().flatten();
-                self.answer(probe, answer, false)
+                let filter_values = self.filter_values(probe);
+                self.answer(&filter_values, answer, false)
             })
             .collect();
         Ok(out)
