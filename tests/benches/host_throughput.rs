@@ -53,7 +53,8 @@ fn flushall(server: &RedisServer) -> i64 {
     size
 }
 
-fn main() {
+/// The exit code is returned, not `process::exit`ed, so the servers are stopped on drop.
+fn main() -> std::process::ExitCode {
     let server = RedisServer::start();
     let resources = resource_dir(&[&redis_plugin()]);
     let dir = tempfile::tempdir().unwrap();
@@ -167,7 +168,9 @@ CREATE TABLE out (id BIGINT, payload STRING, v STRING) WITH ('connector' = 'blac
         verdict(cached)
     );
     if ratio < 0.5 {
-        std::process::exit(1);
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
     }
 }
 

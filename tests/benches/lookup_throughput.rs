@@ -185,7 +185,8 @@ fn cpu_seconds() -> f64 {
     ticks / 100.0
 }
 
-fn main() {
+/// The exit code is returned, not `process::exit`ed, so the servers are stopped on drop.
+fn main() -> std::process::ExitCode {
     let server = RedisServer::start();
     populate(&server);
     let plugin = connector_host::loader::load(&redis_plugin()).expect("load");
@@ -197,7 +198,7 @@ fn main() {
         let mut uncached = factory.create_lookup(&context(&server, false)).unwrap();
         uncached.open().unwrap();
         println!("uncached lookup: {:.0} probes/s", run(Some(&mut uncached)));
-        return;
+        return std::process::ExitCode::SUCCESS;
     }
     let mut cached = factory.create_lookup(&context(&server, true)).unwrap();
     cached.open().unwrap();
@@ -243,6 +244,8 @@ fn main() {
         verdict(cached_ratio)
     );
     if uncached_ratio < 0.5 || cached_ratio < 0.5 {
-        std::process::exit(1);
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
     }
 }

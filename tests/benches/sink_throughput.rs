@@ -97,7 +97,8 @@ fn flushall(server: &RedisServer) {
     let _: () = redis::cmd("FLUSHALL").query(&mut con).unwrap();
 }
 
-fn main() {
+/// The exit code is returned, not `process::exit`ed, so the servers are stopped on drop.
+fn main() -> std::process::ExitCode {
     let server = RedisServer::start();
     let mut best_benchmark: f64 = 0.0;
     let mut best_sink: f64 = 0.0;
@@ -117,6 +118,8 @@ fn main() {
         if ratio >= 0.5 { "PASS" } else { "FAIL" }
     );
     if ratio < 0.5 {
-        std::process::exit(1);
+        std::process::ExitCode::FAILURE
+    } else {
+        std::process::ExitCode::SUCCESS
     }
 }
