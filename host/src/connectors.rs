@@ -76,12 +76,20 @@ pub trait Source: Send {
 }
 
 pub trait Sink: Send {
-    fn open(&mut self) -> Result<(), String>;
+    fn open(&mut self) -> Result<(), String> {
+        Ok(())
+    }
     fn write(&mut self, rows: &[Row]) -> Result<(), String>;
     /// Ok only when every row written before is durable.
-    fn flush(&mut self) -> Result<(), String>;
-    fn close(&mut self) -> Result<(), String>;
-    fn counters(&self) -> Vec<(String, u64)>;
+    fn flush(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+    fn close(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+    fn counters(&self) -> Vec<(String, u64)> {
+        Vec::new()
+    }
 }
 
 pub trait Lookup: Send {
@@ -767,10 +775,6 @@ struct Print {
 }
 
 impl Sink for Print {
-    fn open(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-
     fn write(&mut self, rows: &[Row]) -> Result<(), String> {
         let mut text = String::new();
         for row in rows {
@@ -796,10 +800,6 @@ impl Sink for Print {
         Ok(())
     }
 
-    fn close(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-
     fn counters(&self) -> Vec<(String, u64)> {
         vec![("rows_written".into(), self.rows)]
     }
@@ -810,17 +810,8 @@ struct Blackhole {
 }
 
 impl Sink for Blackhole {
-    fn open(&mut self) -> Result<(), String> {
-        Ok(())
-    }
     fn write(&mut self, rows: &[Row]) -> Result<(), String> {
         self.rows += rows.len() as u64;
-        Ok(())
-    }
-    fn flush(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-    fn close(&mut self) -> Result<(), String> {
         Ok(())
     }
     fn counters(&self) -> Vec<(String, u64)> {
@@ -834,24 +825,12 @@ pub struct Collect {
 }
 
 impl Sink for Collect {
-    fn open(&mut self) -> Result<(), String> {
-        Ok(())
-    }
     fn write(&mut self, rows: &[Row]) -> Result<(), String> {
         self.rows
             .lock()
             .map_err(|_| "poisoned".to_string())?
             .extend_from_slice(rows);
         Ok(())
-    }
-    fn flush(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-    fn close(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-    fn counters(&self) -> Vec<(String, u64)> {
-        Vec::new()
     }
 }
 

@@ -10,7 +10,6 @@
 //! drains, flushes and closes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
@@ -28,7 +27,7 @@ use crate::discovery::Discovery;
 use crate::error::HostError;
 use crate::expr::{proctime, Bound, Scope, ScopeColumn};
 use crate::sql::ast::{BinaryOp, Expr, Query, SelectItem, Statement};
-use crate::values::{assignable, cast, hash_values, to_text};
+use crate::values::{assignable, cast, hash_iter, hash_values, to_text};
 
 /// Set by Ctrl-C: sources stop, everything drains and flushes.
 pub static STOP: AtomicBool = AtomicBool::new(false);
@@ -435,7 +434,7 @@ fn plan(
         },
     };
     let interval = match catalog.settings.get("execution.checkpointing.interval") {
-        Some(v) => parse_duration(v).ok_or_else(|| {
+        Some(v) => connector_interface::text::parse_duration(v).ok_or_else(|| {
             HostError::Rejected(format!(
                 "invalid value '{v}' for 'execution.checkpointing.interval': expected a duration such as '1s' or '500ms'"
             ))
@@ -762,31 +761,12 @@ fn plan(
     })
 }
 
-fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (n, unit) = text.split_at(split);
-    let n: u64 = n.parse().ok()?;
-    Some(match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "ms" => Duration::from_millis(n),
-        "s" | "sec" | "second" | "seconds" => Duration::from_secs(n),
-        "min" | "m" | "minute" | "minutes" => Duration::from_secs(60 * n),
-        "h" | "hour" | "hours" => Duration::from_secs(3600 * n),
-        _ => return None,
-    })
-}
-
 fn route(values: &[Value], keys: &[usize], n: usize) -> usize {
     if n == 1 {
         return 0;
     }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for k in keys {
-        to_text(values.get(*k).unwrap_or(&Value::Null)).hash(&mut h);
-    }
-    (h.finish() % n as u64) as usize
+    let key = keys.iter().map(|k| values.get(*k).unwrap_or(&Value::Null));
+    (hash_iter(key) % n as u64) as usize
 }
 
 /// A sink's counters, by name.

@@ -112,6 +112,11 @@ fn decimal(s: &str, t: &DataType) -> Option<Value> {
 
 /// A hash of a row of values (for grouping equal keys without turning them into text).
 pub fn hash_values(values: &[Value]) -> u64 {
+    hash_iter(values.iter())
+}
+
+/// A hash of values, such as the key columns of a row (equal values, equal hashes).
+pub fn hash_iter<'a>(values: impl Iterator<Item = &'a Value>) -> u64 {
     use std::hash::{Hash, Hasher};
     fn feed(v: &Value, h: &mut impl Hasher) {
         match v {

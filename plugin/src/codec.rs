@@ -332,31 +332,14 @@ fn write_base64(out: &mut Vec<u8>, bytes: &[u8]) {
 mod tests {
     use super::*;
     use abi_stable::std_types::RVec;
-    use connector_interface::{Column, DataType, Decimal, OptionEntry, Schema, Timestamp};
+    use connector_interface::{DataType, Decimal, Timestamp};
 
     fn context(columns: &[&str], pk: &[u32], options: &[(&str, &str)]) -> TableContext {
         let mut all = vec![("hostname", "h")];
         all.extend_from_slice(options);
-        TableContext {
-            table_name: "t".into(),
-            schema: Schema {
-                columns: columns
-                    .iter()
-                    .map(|c| Column::new(c, DataType::string()))
-                    .collect(),
-                primary_key: RVec::from(pk.to_vec()),
-            },
-            options: all
-                .iter()
-                .map(|(k, v)| OptionEntry {
-                    key: (*k).into(),
-                    value: (*v).into(),
-                })
-                .collect(),
-            lookup_keys: RVec::new(),
-            task_index: 0,
-            parallelism: 1,
-        }
+        let typed: Vec<(&str, DataType)> =
+            columns.iter().map(|c| (*c, DataType::string())).collect();
+        connector_tests::table_context("t", &typed, pk, &all)
     }
 
     fn codec(columns: &[&str], pk: &[u32], options: &[(&str, &str)]) -> RowCodec {

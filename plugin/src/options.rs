@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::time::Duration;
 
+use connector_interface::text;
 use connector_interface::{ConnectorError, OptionDecl, OptionType, TableContext};
 
 const fn opt(key: &'static str, kind: OptionType, description: &'static str) -> OptionDecl {
@@ -390,7 +391,7 @@ impl<'a> Resolved<'a> {
         let Some((k, v)) = self.raw(key) else {
             return Ok(None);
         };
-        parse_duration(v)
+        text::parse_duration(v)
             .map(Some)
             .ok_or_else(|| self.invalid(k, v, "a duration such as '500ms', '1s', '2 min' or '1h'"))
     }
@@ -407,30 +408,6 @@ impl<'a> Resolved<'a> {
             .map(|c| Some(*c))
             .ok_or_else(|| self.invalid(k, v, &format!("one of: {}", choices.join(", "))))
     }
-}
-
-/// Parses a Flink duration: a number with an optional unit (`ns`, `us`, `ms`, `s`, `min`,
-/// `m`, `h`, `d`, and their long forms); a bare number is milliseconds.
-pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    let per_unit = match unit.trim().to_ascii_lowercase().as_str() {
-        "ns" | "nano" | "nanos" | "nanosecond" | "nanoseconds" => Duration::from_nanos(1),
-        "us" | "µs" | "micro" | "micros" | "microsecond" | "microseconds" => {
-            Duration::from_micros(1)
-        }
-        "" | "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => Duration::from_millis(1),
-        "s" | "sec" | "secs" | "second" | "seconds" => Duration::from_secs(1),
-        "m" | "min" | "minute" | "minutes" => Duration::from_secs(60),
-        "h" | "hour" | "hours" => Duration::from_secs(3600),
-        "d" | "day" | "days" => Duration::from_secs(86400),
-        _ => return None,
-    };
-    per_unit.checked_mul(u32::try_from(n).ok()?)
 }
 
 impl RedisOptions {
@@ -525,23 +502,9 @@ impl RedisOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use connector_interface::{OptionEntry, Schema};
 
     fn context(options: &[(&str, &str)]) -> TableContext {
-        TableContext {
-            table_name: "redis".into(),
-            schema: Schema::default(),
-            options: options
-                .iter()
-                .map(|(k, v)| OptionEntry {
-                    key: (*k).into(),
-                    value: (*v).into(),
-                })
-                .collect(),
-            lookup_keys: Default::default(),
-            task_index: 0,
-            parallelism: 1,
-        }
+        connector_tests::table_context("redis", &[], &[], options)
     }
 
     fn error(options: &[(&str, &str)]) -> String {
@@ -623,15 +586,6 @@ mod tests {
             ("lookup.cache", "partial"),
         ])
         .contains("cannot be combined with a lookup cache"));
-    }
-
-    #[test]
-    fn durations_follow_flink() {
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("1 s"), Some(Duration::from_secs(1)));
-        assert_eq!(parse_duration("2min"), Some(Duration::from_secs(120)));
-        assert_eq!(parse_duration("250"), Some(Duration::from_millis(250)));
-        assert_eq!(parse_duration("fast"), None);
     }
 }
 

@@ -10,48 +10,11 @@
 //!
 //! `cargo bench -p connector-tests --bench host_throughput`
 
-use std::process::Command;
 use std::time::Instant;
 
 use connector_tests::{redis_plugin, resource_dir, RedisServer};
 
 const ROWS: u64 = 1_000_000;
-
-fn redis_benchmark(server: &RedisServer) -> f64 {
-    let out = Command::new("redis-benchmark")
-        .args(["-h", "127.0.0.1", "-p", &server.port().to_string()])
-        .args([
-            "-c",
-            "1",
-            "-P",
-            "128",
-            "-t",
-            "set",
-            "-d",
-            "48",
-            "-n",
-            &ROWS.to_string(),
-            "-q",
-        ])
-        .output()
-        .expect("run redis-benchmark");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split(['\r', '\n'])
-        .filter_map(|line| line.trim().strip_prefix("SET: "))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
-        .next_back()
-        .unwrap_or_else(|| panic!("cannot read redis-benchmark's output: {text}"))
-}
-
-fn flushall(server: &RedisServer) -> i64 {
-    let mut con = redis::Client::open(server.url())
-        .unwrap()
-        .get_connection()
-        .unwrap();
-    let size: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
-    let _: () = redis::cmd("FLUSHALL").query(&mut con).unwrap();
-    size
-}
 
 /// The exit code is returned, not `process::exit`ed, so the servers are stopped on drop.
 fn main() -> std::process::ExitCode {
@@ -79,12 +42,12 @@ INSERT INTO r SELECT id, v FROM gen;",
     };
     let (mut best_benchmark, mut best_job) = (0f64, 0f64);
     for round in 1..=2 {
-        let ops = redis_benchmark(&server);
-        flushall(&server);
+        let ops = server.benchmark("set", ROWS, Some(48));
+        server.flushall();
         let started = Instant::now();
         connector_host::job::run_file(&job, &options).expect("the job runs");
         let rows = ROWS as f64 / started.elapsed().as_secs_f64();
-        assert_eq!(flushall(&server), ROWS as i64, "every row is in Redis");
+        assert_eq!(server.flushall(), ROWS as i64, "every row is in Redis");
         println!("round {round}: redis-benchmark SET -c 1 -P 128: {ops:.0} ops/s; datagen -> redis job: {rows:.0} rows/s");
         best_benchmark = best_benchmark.max(ops);
         best_job = best_job.max(rows);
@@ -143,7 +106,7 @@ CREATE TABLE out (id BIGINT, payload STRING, v STRING) WITH ('connector' = 'blac
     let mut best: std::collections::BTreeMap<&str, f64> = Default::default();
     let mut best_get = 0f64;
     for round in 1..=2 {
-        let get = redis_get_benchmark(&server);
+        let get = server.benchmark("get", ROWS, None);
         best_get = best_get.max(get);
         for (name, sql) in &jobs {
             let rate = run(name, sql);
@@ -172,28 +135,4 @@ CREATE TABLE out (id BIGINT, payload STRING, v STRING) WITH ('connector' = 'blac
     } else {
         std::process::ExitCode::SUCCESS
     }
-}
-
-fn redis_get_benchmark(server: &RedisServer) -> f64 {
-    let out = Command::new("redis-benchmark")
-        .args(["-h", "127.0.0.1", "-p", &server.port().to_string()])
-        .args([
-            "-c",
-            "1",
-            "-P",
-            "128",
-            "-t",
-            "get",
-            "-n",
-            &ROWS.to_string(),
-            "-q",
-        ])
-        .output()
-        .expect("run redis-benchmark");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split(['\r', '\n'])
-        .filter_map(|line| line.trim().strip_prefix("GET: "))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
-        .next_back()
-        .unwrap_or_else(|| panic!("cannot read redis-benchmark's output: {text}"))
 }

@@ -13,7 +13,6 @@
 //! Two rounds of each, best of each. `cargo bench -p connector-tests --bench lookup_throughput`
 
 use std::hint::black_box;
-use std::process::Command;
 use std::time::Instant;
 
 use abi_stable::std_types::RSlice;
@@ -70,30 +69,6 @@ fn populate(server: &RedisServer) {
         .arg(&value)
         .query(&mut con)
         .unwrap();
-}
-
-fn redis_benchmark_get(server: &RedisServer) -> f64 {
-    let out = Command::new("redis-benchmark")
-        .args(["-h", "127.0.0.1", "-p", &server.port().to_string()])
-        .args([
-            "-c",
-            "1",
-            "-P",
-            "128",
-            "-t",
-            "get",
-            "-n",
-            &PROBES.to_string(),
-            "-q",
-        ])
-        .output()
-        .expect("run redis-benchmark");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.split(['\r', '\n'])
-        .filter_map(|line| line.trim().strip_prefix("GET: "))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
-        .next_back()
-        .unwrap_or_else(|| panic!("cannot read redis-benchmark's output: {text}"))
 }
 
 /// The probe keys of one batch: a pseudo-random walk over the keys.
@@ -204,7 +179,7 @@ fn main() -> std::process::ExitCode {
     cached.open().unwrap();
     run(Some(&mut cached)); // warm the cache
     for round in 1..=2 {
-        let get = redis_benchmark_get(&server);
+        let get = server.benchmark("get", PROBES as u64, None);
         let mut uncached = factory.create_lookup(&context(&server, false)).unwrap();
         uncached.open().unwrap();
         let cpu_before = cpu_seconds();

@@ -8,7 +8,6 @@
 //!
 //! `cargo bench -p connector-tests --bench sink_throughput`
 
-use std::process::Command;
 use std::time::Instant;
 
 use abi_stable::std_types::RSlice;
@@ -17,33 +16,6 @@ use connector_tests::{redis_plugin, table_context, RedisServer};
 
 const ROWS: i64 = 1_000_000;
 const BATCH: i64 = 1024;
-
-fn redis_benchmark(server: &RedisServer) -> f64 {
-    let out = Command::new("redis-benchmark")
-        .args(["-h", "127.0.0.1", "-p", &server.port().to_string()])
-        .args([
-            "-c",
-            "1",
-            "-P",
-            "128",
-            "-t",
-            "set",
-            "-d",
-            "48",
-            "-n",
-            &ROWS.to_string(),
-            "-q",
-        ])
-        .output()
-        .expect("run redis-benchmark");
-    let text = String::from_utf8_lossy(&out.stdout);
-    // "SET: 1234567.00 requests per second, p50=..." (after carriage-return progress lines)
-    text.split(['\r', '\n'])
-        .filter_map(|line| line.trim().strip_prefix("SET: "))
-        .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
-        .next_back()
-        .unwrap_or_else(|| panic!("cannot read redis-benchmark's output: {text}"))
-}
 
 fn sink_rows_per_second(server: &RedisServer) -> f64 {
     let plugin = connector_host::loader::load(&redis_plugin()).expect("load the plugin");
@@ -81,33 +53,16 @@ fn sink_rows_per_second(server: &RedisServer) -> f64 {
     ROWS as f64 / seconds
 }
 
-fn dbsize(server: &RedisServer) -> i64 {
-    let mut con = redis::Client::open(server.url())
-        .unwrap()
-        .get_connection()
-        .unwrap();
-    redis::cmd("DBSIZE").query(&mut con).unwrap()
-}
-
-fn flushall(server: &RedisServer) {
-    let mut con = redis::Client::open(server.url())
-        .unwrap()
-        .get_connection()
-        .unwrap();
-    let _: () = redis::cmd("FLUSHALL").query(&mut con).unwrap();
-}
-
 /// The exit code is returned, not `process::exit`ed, so the servers are stopped on drop.
 fn main() -> std::process::ExitCode {
     let server = RedisServer::start();
     let mut best_benchmark: f64 = 0.0;
     let mut best_sink: f64 = 0.0;
     for round in 1..=2 {
-        let ops = redis_benchmark(&server);
-        flushall(&server);
+        let ops = server.benchmark("set", ROWS as u64, Some(48));
+        server.flushall();
         let rows = sink_rows_per_second(&server);
-        assert_eq!(dbsize(&server), ROWS, "every row is in Redis");
-        flushall(&server);
+        assert_eq!(server.flushall(), ROWS, "every row is in Redis");
         println!("round {round}: redis-benchmark SET -c 1 -P 128: {ops:.0} ops/s; redis sink: {rows:.0} rows/s");
         best_benchmark = best_benchmark.max(ops);
         best_sink = best_sink.max(rows);

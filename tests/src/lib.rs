@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use connector_interface::abi_stable::std_types::RVec;
-use connector_interface::{Column, DataType, OptionEntry, Schema, TableContext};
+use connector_interface::{Column, Counter, DataType, OptionEntry, Schema, TableContext};
 
 /// A `redis-server` started for one test: free port, temp dir, `--save ''`. Killed and reaped
 /// on drop.
@@ -135,6 +135,62 @@ impl RedisServer {
     pub fn log(&self) -> String {
         let text = std::fs::read_to_string(self.log_path()).unwrap_or_default();
         format!("--- redis-server log (port {}) ---\n{text}", self.port)
+    }
+
+    /// Sends one command in the inline form and returns the first line of the reply.
+    fn inline(&self, command: &str) -> String {
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
+        stream
+            .write_all(format!("{command}\r\n").as_bytes())
+            .expect("send to redis-server");
+        let mut reply = Vec::new();
+        let mut byte = [0u8; 1];
+        while !reply.ends_with(b"\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+            reply.push(byte[0]);
+        }
+        String::from_utf8_lossy(&reply).trim().to_string()
+    }
+
+    /// Empties the server (no password); returns how many keys it held.
+    pub fn flushall(&self) -> i64 {
+        let size = self
+            .inline("DBSIZE")
+            .trim_start_matches(':')
+            .parse()
+            .unwrap_or_else(|_| panic!("DBSIZE failed\n{}", self.log()));
+        assert_eq!(self.inline("FLUSHALL"), "+OK");
+        size
+    }
+
+    /// Redis's own pipelined speed on this server, the reference of every benchmark:
+    /// `redis-benchmark -c 1 -P 128 -t <test> -n <requests> [-d <data_size>]`, in requests/s.
+    pub fn benchmark(&self, test: &str, requests: u64, data_size: Option<u32>) -> f64 {
+        let mut cmd = Command::new("redis-benchmark");
+        cmd.args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args([
+                "-c",
+                "1",
+                "-P",
+                "128",
+                "-t",
+                test,
+                "-n",
+                &requests.to_string(),
+                "-q",
+            ]);
+        if let Some(size) = data_size {
+            cmd.args(["-d", &size.to_string()]);
+        }
+        let out = cmd.output().expect("run redis-benchmark");
+        let text = String::from_utf8_lossy(&out.stdout);
+        // "SET: 1234567.00 requests per second, p50=..." (after carriage-return progress lines)
+        let prefix = format!("{}: ", test.to_ascii_uppercase());
+        text.split(['\r', '\n'])
+            .filter_map(|line| line.trim().strip_prefix(prefix.as_str()))
+            .filter_map(|rest| rest.split_whitespace().next()?.parse().ok())
+            .next_back()
+            .unwrap_or_else(|| panic!("cannot read redis-benchmark's output: {text}"))
     }
 
     /// Stops the server (the port stays this server's for [`RedisServer::restart`]).
@@ -302,4 +358,13 @@ pub fn table_context(
         task_index: 0,
         parallelism: 1,
     }
+}
+
+/// The value of a named counter (a sink's or a lookup's `counters()`).
+pub fn counter(counters: &[Counter], name: &str) -> u64 {
+    counters
+        .iter()
+        .find(|c| c.name.as_str() == name)
+        .map(|c| c.value)
+        .unwrap_or_else(|| panic!("no counter {name}"))
 }

@@ -101,12 +101,7 @@ fn probe(lookup: &mut LookupBox, keys: Vec<Vec<Value>>) -> Vec<Vec<Vec<Value>>> 
 }
 
 fn counter(lookup: &LookupBox, name: &str) -> u64 {
-    lookup
-        .counters()
-        .iter()
-        .find(|c| c.name.as_str() == name)
-        .map(|c| c.value)
-        .unwrap()
+    connector_tests::counter(&lookup.counters(), name)
 }
 
 fn con(server: &RedisServer) -> redis::Connection {

@@ -61,11 +61,7 @@ fn redis_con(server: &RedisServer) -> redis::Connection {
 }
 
 fn counter(sink: &SinkBox, name: &str) -> u64 {
-    sink.counters()
-        .iter()
-        .find(|c| c.name.as_str() == name)
-        .map(|c| c.value)
-        .unwrap_or_else(|| panic!("no counter {name}"))
+    connector_tests::counter(&sink.counters(), name)
 }
 
 fn ins(values: Vec<Value>) -> Row {

@@ -2,6 +2,8 @@
 //! both sides write and read the same text. Pure functions; added in 1.0 as helpers (helpers
 //! may be added in any 1.x release: they change no layout).
 
+use std::time::Duration;
+
 use crate::types::{Decimal, Timestamp};
 
 /// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's `civil_from_days`).
@@ -168,9 +170,43 @@ pub fn parse_decimal(s: &str, precision: u32, scale: u32) -> Option<Decimal> {
     ))
 }
 
+/// Parses a Flink duration (options such as `'500ms'`, settings such as
+/// `execution.checkpointing.interval`): a number with an optional unit (`ns`, `us`, `ms`, `s`, `min`,
+/// `m`, `h`, `d`, and their long forms); a bare number is milliseconds.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let per_unit = match unit.trim().to_ascii_lowercase().as_str() {
+        "ns" | "nano" | "nanos" | "nanosecond" | "nanoseconds" => Duration::from_nanos(1),
+        "us" | "µs" | "micro" | "micros" | "microsecond" | "microseconds" => {
+            Duration::from_micros(1)
+        }
+        "" | "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => Duration::from_millis(1),
+        "s" | "sec" | "secs" | "second" | "seconds" => Duration::from_secs(1),
+        "m" | "min" | "minute" | "minutes" => Duration::from_secs(60),
+        "h" | "hour" | "hours" => Duration::from_secs(3600),
+        "d" | "day" | "days" => Duration::from_secs(86400),
+        _ => return None,
+    };
+    per_unit.checked_mul(u32::try_from(n).ok()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_follow_flink() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1 s"), Some(Duration::from_secs(1)));
+        assert_eq!(parse_duration("2min"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("250"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("fast"), None);
+    }
 
     #[test]
     fn dates_times_and_timestamps_round_trip() {
