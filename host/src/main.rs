@@ -1,3 +1,6 @@
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     connector_host::logging::init();
     let code = match connector_host::cli::run(std::env::args_os()) {
