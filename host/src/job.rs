@@ -972,6 +972,7 @@ impl Worker {
             if found.is_empty() {
                 if plan.left {
                     let mut joined = values;
+                    joined.reserve_exact(width);
                     joined.extend(std::iter::repeat_n(Value::Null, width));
                     next.push((kind, joined));
                 }
@@ -987,6 +988,7 @@ impl Worker {
                     values.clone().unwrap_or_default()
                 };
                 let dim_width = dim.values.len();
+                joined.reserve_exact(width);
                 joined.extend(dim.values);
                 joined.extend(std::iter::repeat_n(now.clone(), width - dim_width));
                 next.push((kind, joined));

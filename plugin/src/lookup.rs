@@ -76,29 +76,95 @@ impl Cache {
         }
     }
 
-    /// The cached answer for a key (a copy of the row), if present and not expired.
-    fn get(&mut self, key: &[u8], now: Instant) -> Option<Answer> {
-        let entry = self.entries.peek_mut(key)?;
-        let expired = self
-            .options
+    fn expired(&self, entry: &Entry, now: Instant) -> bool {
+        self.options
             .expire_after_write
             .is_some_and(|ttl| now.duration_since(entry.written) >= ttl)
             || self
                 .options
                 .expire_after_access
-                .is_some_and(|ttl| now.duration_since(entry.accessed) >= ttl);
-        if expired {
-            self.entries.pop(key);
-            return None;
+                .is_some_and(|ttl| now.duration_since(entry.accessed) >= ttl)
+    }
+
+    /// The cached answer for a key (a copy of the row), if present and not expired.
+    fn get(&mut self, key: &[u8], now: Instant) -> Option<Answer> {
+        self.get_batch(&[key], now).pop().flatten()
+    }
+
+    /// The cached answers (copies of the rows) for a batch of keys: `None` where a key is not
+    /// cached or its entry expired (expired entries are removed).
+    ///
+    /// The batch is read in passes so that the memory reads of many keys overlap instead of
+    /// each waiting for the last: find every entry (prefetching its row), check expiry
+    /// (prefetching the rows' text), copy the rows, then update access times and positions.
+    fn get_batch(&mut self, keys: &[&[u8]], now: Instant) -> Vec<Option<Answer>> {
+        const ABSENT: u8 = 0;
+        const HIT: u8 = 1;
+        const HIT_TO_FRONT: u8 = 2;
+        const EXPIRED: u8 = 3;
+        let mut answers = Vec::with_capacity(keys.len());
+        let mut outcome = vec![ABSENT; keys.len()];
+        {
+            let found: Vec<Option<&Entry>> = keys.iter().map(|k| self.entries.peek(*k)).collect();
+            for entry in found.iter().flatten() {
+                if let Some(row) = &entry.row {
+                    prefetch(row.as_ptr());
+                }
+            }
+            for (i, entry) in found.iter().enumerate() {
+                let Some(entry) = entry else { continue };
+                if self.expired(entry, now) {
+                    outcome[i] = EXPIRED;
+                    continue;
+                }
+                outcome[i] = if self.clock - entry.front_at >= self.move_after {
+                    HIT_TO_FRONT
+                } else {
+                    HIT
+                };
+                for value in entry.row.as_deref().unwrap_or_default() {
+                    match value {
+                        Value::String(text) => prefetch(text.as_ptr()),
+                        Value::Bytes(bytes) => prefetch(bytes.as_ptr()),
+                        _ => {}
+                    }
+                }
+            }
+            for (entry, outcome) in found.iter().zip(&outcome) {
+                answers.push(match (entry, *outcome) {
+                    (Some(entry), HIT | HIT_TO_FRONT) => {
+                        Some(entry.row.as_deref().map(<[Value]>::to_vec))
+                    }
+                    _ => None,
+                });
+            }
         }
-        entry.accessed = now;
-        let answer = entry.row.as_deref().map(<[Value]>::to_vec);
-        if self.clock - entry.front_at >= self.move_after {
-            self.clock += 1;
-            entry.front_at = self.clock;
-            self.entries.promote(key);
+        let track_access = self.options.expire_after_access.is_some();
+        for (key, outcome) in keys.iter().zip(&outcome) {
+            match *outcome {
+                EXPIRED => {
+                    self.entries.pop(*key);
+                }
+                HIT_TO_FRONT => {
+                    self.clock += 1;
+                    let clock = self.clock;
+                    if let Some(entry) = self.entries.peek_mut(*key) {
+                        entry.front_at = clock;
+                        if track_access {
+                            entry.accessed = now;
+                        }
+                        self.entries.promote(*key);
+                    }
+                }
+                HIT if track_access => {
+                    if let Some(entry) = self.entries.peek_mut(*key) {
+                        entry.accessed = now;
+                    }
+                }
+                _ => {}
+            }
         }
-        Some(answer)
+        answers
     }
 
     /// Caches an answer; returns whether another entry was evicted to make room.
@@ -554,12 +620,16 @@ impl RedisLookup {
             first_probe,
             ..Pending::new(now)
         };
-        batch.answers = vec![None; batch.first_probe.len()];
-        for slot in 0..batch.first_probe.len() {
-            let key = batch.key(batch.first_probe[slot]);
-            match self.cache.as_mut().and_then(|c| c.get(key, now)) {
-                Some(answer) => batch.answers[slot] = Some(answer),
-                None => batch.to_fetch.push(slot),
+        batch.answers = match self.cache.as_mut() {
+            Some(cache) => {
+                let keys: Vec<&[u8]> = batch.first_probe.iter().map(|p| batch.key(*p)).collect();
+                cache.get_batch(&keys, now)
+            }
+            None => vec![None; batch.first_probe.len()],
+        };
+        for (slot, answer) in batch.answers.iter().enumerate() {
+            if answer.is_none() {
+                batch.to_fetch.push(slot);
             }
         }
         // Only what the answers need is kept of the probes, not the probes themselves.
@@ -838,6 +908,20 @@ impl Hasher for Fx {
     fn finish(&self) -> u64 {
         self.0
     }
+}
+
+/// Asks the CPU to load the memory at `p` into its caches (a hint; never faults).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch is a hint that never reads the memory architecturally and never
+        // faults, whatever the address; SSE is part of every x86_64 target.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p.cast()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// Keys per `MGET`: several commands in one round trip let the client parse one reply while

@@ -16,6 +16,11 @@ use connector_tests::{redis_plugin, resource_dir, RedisServer};
 
 const ROWS: u64 = 1_000_000;
 
+/// The `connector-host` binary's allocator, so the jobs here run as `connector-host run` runs
+/// them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The exit code is returned, not `process::exit`ed, so the servers are stopped on drop.
 fn main() -> std::process::ExitCode {
     let server = RedisServer::start();
