@@ -2,9 +2,12 @@
 //! planned (names, types, lookup keys, connectors validated) and then run.
 //!
 //! Runtime: one source thread reads batches and routes rows by the source table's key (its
-//! primary key, or the first column) to `parallelism` workers; each worker owns its lookups,
-//! and joins (one batched call per lookup per batch), filters and projects, then routes rows
-//! by the sink's key to `parallelism` sink subtasks, each owning a sink. So the changes to one
+//! primary key, or the first column) to `parallelism` subtasks. A subtask is two threads: a
+//! prober (the filter on the source's columns and the first join's batched lookups, submitted
+//! for a batch before the previous batch's answers are collected) and a finisher (joined rows,
+//! the other joins, the filter after the joins, the projection), so a subtask's lookups and
+//! the rest of its work run side by side. The finisher routes rows by the sink's key to
+//! `parallelism` sink subtasks, each owning a sink. So the changes to one
 //! key keep their order at any parallelism. Every sink flushes every
 //! `execution.checkpointing.interval` and at the end; Ctrl-C stops the source and the rest
 //! drains, flushes and closes.
@@ -797,9 +800,20 @@ impl Metrics {
     }
 }
 
-struct Worker {
+/// The first stage of a subtask (one thread): the filter on the source's columns and the
+/// first join's lookups, submitted for a batch before the previous batch's are collected.
+struct Prober {
     pre_filter: Option<Bound>,
-    joins: Vec<(Box<dyn Lookup>, usize)>,
+    /// The first join's lookup, if the job joins.
+    first: Option<Box<dyn Lookup>>,
+}
+
+/// The second stage of a subtask (another thread, so a subtask's lookups and the rest of its
+/// work run side by side): the first join's rows, the other joins, the filter after the joins
+/// and the projection.
+struct Finisher {
+    /// The lookups of the joins after the first.
+    rest: Vec<Box<dyn Lookup>>,
     post_filter: Option<Bound>,
     projection: Vec<Bound>,
     casts: Vec<Option<DataType>>,
@@ -899,104 +913,111 @@ struct Started {
     submitted: bool,
 }
 
-impl Worker {
-    /// The distinct key rows of a join for these rows, and each row's key slot (`None` for a
-    /// NULL key, which never matches).
-    fn keys(&self, plan: &JoinPlan, rows: &Rows) -> Result<(Vec<Row>, Vec<Option<usize>>), String> {
-        // Equal keys share a slot: an index by hash, with a chain for colliding keys.
-        let mut index: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
-        let mut chain: Vec<Option<usize>> = Vec::new();
-        let mut keys: Vec<Row> = Vec::new();
-        let mut key_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
-        for (_, values) in rows {
-            let mut key = Vec::with_capacity(plan.keys.len());
-            for (k, t) in plan.keys.iter().zip(&plan.key_types) {
-                key.push(cast(k.eval(values)?, t)?);
-            }
-            if key.iter().any(Value::is_null) {
-                key_of.push(None);
-                continue;
-            }
-            let hash = hash_values(&key);
-            let head = index.get(&hash).copied();
-            let mut candidate = head;
-            while let Some(slot) = candidate {
-                if keys[slot].values.as_slice() == key.as_slice() {
-                    break;
-                }
-                candidate = chain[slot];
-            }
-            let slot = match candidate {
-                Some(slot) => slot,
-                None => {
-                    keys.push(Row::insert(key));
-                    chain.push(head);
-                    index.insert(hash, keys.len() - 1);
-                    keys.len() - 1
-                }
-            };
-            key_of.push(Some(slot));
-        }
-        Ok((keys, key_of))
-    }
+/// A batch with the answers of its first lookup (none when the job does not join).
+struct Collected {
+    rows: Rows,
+    key_of: Vec<Option<usize>>,
+    answers: Vec<RVec<Row>>,
+}
 
-    /// Joins rows with their answers: a row per matching dimension row; a left join pads a
-    /// miss with NULLs, an inner join drops it.
-    fn assemble(
-        plan: &JoinPlan,
-        width: usize,
-        rows: Rows,
-        key_of: Vec<Option<usize>>,
-        answers: Vec<RVec<Row>>,
-        now: &Value,
-    ) -> Rows {
-        // How many rows still need each answer: the last one takes its rows.
-        let mut uses = vec![0usize; answers.len()];
-        for slot in key_of.iter().flatten() {
-            uses[*slot] += 1;
+/// The distinct key rows of a join for these rows, and each row's key slot (`None` for a NULL
+/// key, which never matches).
+fn join_keys(plan: &JoinPlan, rows: &Rows) -> Result<(Vec<Row>, Vec<Option<usize>>), String> {
+    // Equal keys share a slot: an index by hash, with a chain for colliding keys.
+    let mut index: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
+    let mut chain: Vec<Option<usize>> = Vec::new();
+    let mut keys: Vec<Row> = Vec::new();
+    let mut key_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
+    for (_, values) in rows {
+        let mut key = Vec::with_capacity(plan.keys.len());
+        for (k, t) in plan.keys.iter().zip(&plan.key_types) {
+            key.push(cast(k.eval(values)?, t)?);
         }
-        let mut answers = answers;
-        let mut next = Vec::with_capacity(rows.len());
-        for ((kind, values), slot) in rows.into_iter().zip(key_of) {
-            let found: RVec<Row> = match slot {
-                Some(s) if s < answers.len() => {
-                    uses[s] -= 1;
-                    if uses[s] == 0 {
-                        std::mem::take(&mut answers[s])
-                    } else {
-                        answers[s].clone()
-                    }
-                }
-                _ => RVec::new(),
-            };
-            if found.is_empty() {
-                if plan.left {
-                    let mut joined = values;
-                    joined.reserve_exact(width);
-                    joined.extend(std::iter::repeat_n(Value::Null, width));
-                    next.push((kind, joined));
-                }
-                continue;
+        if key.iter().any(Value::is_null) {
+            key_of.push(None);
+            continue;
+        }
+        let hash = hash_values(&key);
+        let head = index.get(&hash).copied();
+        let mut candidate = head;
+        while let Some(slot) = candidate {
+            if keys[slot].values.as_slice() == key.as_slice() {
+                break;
             }
-            // The row's values move into the last joined row; earlier ones copy.
-            let count = found.len();
-            let mut values = Some(values);
-            for (n, dim) in found.into_iter().enumerate() {
-                let mut joined = if n + 1 == count {
-                    values.take().unwrap_or_default()
+            candidate = chain[slot];
+        }
+        let slot = match candidate {
+            Some(slot) => slot,
+            None => {
+                keys.push(Row::insert(key));
+                chain.push(head);
+                index.insert(hash, keys.len() - 1);
+                keys.len() - 1
+            }
+        };
+        key_of.push(Some(slot));
+    }
+    Ok((keys, key_of))
+}
+
+/// Joins rows with their answers: a row per matching dimension row; a left join pads a miss
+/// with NULLs, an inner join drops it.
+fn assemble(
+    plan: &JoinPlan,
+    rows: Rows,
+    key_of: Vec<Option<usize>>,
+    answers: Vec<RVec<Row>>,
+    now: &Value,
+) -> Rows {
+    let width = plan.width;
+    // How many rows still need each answer: the last one takes its rows.
+    let mut uses = vec![0usize; answers.len()];
+    for slot in key_of.iter().flatten() {
+        uses[*slot] += 1;
+    }
+    let mut answers = answers;
+    let mut next = Vec::with_capacity(rows.len());
+    for ((kind, values), slot) in rows.into_iter().zip(key_of) {
+        let found: RVec<Row> = match slot {
+            Some(s) if s < answers.len() => {
+                uses[s] -= 1;
+                if uses[s] == 0 {
+                    std::mem::take(&mut answers[s])
                 } else {
-                    values.clone().unwrap_or_default()
-                };
-                let dim_width = dim.values.len();
+                    answers[s].clone()
+                }
+            }
+            _ => RVec::new(),
+        };
+        if found.is_empty() {
+            if plan.left {
+                let mut joined = values;
                 joined.reserve_exact(width);
-                joined.extend(dim.values);
-                joined.extend(std::iter::repeat_n(now.clone(), width - dim_width));
+                joined.extend(std::iter::repeat_n(Value::Null, width));
                 next.push((kind, joined));
             }
+            continue;
         }
-        next
+        // The row's values move into the last joined row; earlier ones copy.
+        let count = found.len();
+        let mut values = Some(values);
+        for (n, dim) in found.into_iter().enumerate() {
+            let mut joined = if n + 1 == count {
+                values.take().unwrap_or_default()
+            } else {
+                values.clone().unwrap_or_default()
+            };
+            let dim_width = dim.values.len();
+            joined.reserve_exact(width);
+            joined.extend(dim.values);
+            joined.extend(std::iter::repeat_n(now.clone(), width - dim_width));
+            next.push((kind, joined));
+        }
     }
+    next
+}
 
+impl Prober {
     /// Filters on the source's columns and submits the first lookup of a batch.
     fn start(
         &mut self,
@@ -1014,20 +1035,20 @@ impl Worker {
             }
             current.push((row.kind, values));
         }
-        let Some(first) = joins.first() else {
+        let (Some(plan), Some(lookup)) = (joins.first(), self.first.as_mut()) else {
             return Ok(Started {
                 rows: current,
                 key_of: Vec::new(),
                 submitted: false,
             });
         };
-        let (keys, key_of) = self.keys(first, &current)?;
+        let (keys, key_of) = join_keys(plan, &current)?;
         let submitted = !keys.is_empty();
         if submitted {
             metrics
                 .lookups
                 .fetch_add(keys.len() as u64, Ordering::Relaxed);
-            self.joins[0].0.submit(&keys)?;
+            lookup.submit(&keys)?;
         }
         Ok(Started {
             rows: current,
@@ -1036,41 +1057,44 @@ impl Worker {
         })
     }
 
-    /// Collects the first lookup's answers, runs the other joins, filters and projects.
+    /// The answers of a started batch's first lookup.
+    fn collect(&mut self, started: Started) -> Result<Collected, String> {
+        let answers = match self.first.as_mut() {
+            Some(lookup) if started.submitted => lookup.collect()?,
+            _ => Vec::new(),
+        };
+        Ok(Collected {
+            rows: started.rows,
+            key_of: started.key_of,
+            answers,
+        })
+    }
+}
+
+impl Finisher {
+    /// Joins a collected batch, runs the other joins, filters and projects.
     fn finish(
         &mut self,
-        started: Started,
+        collected: Collected,
         joins: &[JoinPlan],
         metrics: &Metrics,
     ) -> Result<Vec<Row>, String> {
         let now = proctime();
-        let mut current = started.rows;
+        let mut current = collected.rows;
         if let Some(first) = joins.first() {
-            let answers = if started.submitted {
-                self.joins[0].0.collect()?
-            } else {
-                Vec::new()
-            };
-            current = Self::assemble(
-                first,
-                self.joins[0].1,
-                current,
-                started.key_of,
-                answers,
-                &now,
-            );
+            current = assemble(first, current, collected.key_of, collected.answers, &now);
         }
-        for (j, plan) in joins.iter().enumerate().skip(1) {
-            let (keys, key_of) = self.keys(plan, &current)?;
+        for (plan, lookup) in joins.iter().skip(1).zip(self.rest.iter_mut()) {
+            let (keys, key_of) = join_keys(plan, &current)?;
             let answers = if keys.is_empty() {
                 Vec::new()
             } else {
                 metrics
                     .lookups
                     .fetch_add(keys.len() as u64, Ordering::Relaxed);
-                self.joins[j].0.lookup(&keys)?
+                lookup.lookup(&keys)?
             };
-            current = Self::assemble(plan, self.joins[j].1, current, key_of, answers, &now);
+            current = assemble(plan, current, key_of, answers, &now);
         }
         let mut out = Vec::with_capacity(current.len());
         for (kind, values) in current {
@@ -1114,15 +1138,20 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             (None, None) => return Err(HostError::Failed("no sink".into())),
         });
     }
-    let mut workers = Vec::with_capacity(n);
+    let mut probers = Vec::with_capacity(n);
+    let mut finishers = Vec::with_capacity(n);
     for task in 0..n {
-        let mut joins = Vec::new();
+        let mut lookups = Vec::new();
         for j in &plan.joins {
-            joins.push((create_lookup(j, task, n).map_err(failed)?, j.width));
+            lookups.push(create_lookup(j, task, n).map_err(failed)?);
         }
-        workers.push(Worker {
+        let mut lookups = lookups.into_iter();
+        probers.push(Prober {
             pre_filter: plan.pre_filter.clone(),
-            joins,
+            first: lookups.next(),
+        });
+        finishers.push(Finisher {
+            rest: lookups.collect(),
             post_filter: plan.post_filter.clone(),
             projection: plan.projection.clone(),
             casts: plan.casts.clone(),
@@ -1197,32 +1226,23 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                 }
             });
         }
-        // Workers.
-        for (mut worker, rx) in workers.into_iter().zip(worker_rxs) {
-            let metrics = metrics.clone();
-            let sink_txs = sink_txs.clone();
-            let joins = joins.clone();
-            let sink_keys = sink_keys.clone();
-            let lookup_counters = lookup_counters.clone();
+        // Subtasks: a prober and a finisher each.
+        for ((mut prober, mut finisher), rx) in probers.into_iter().zip(finishers).zip(worker_rxs) {
+            let (finish_tx, finish_rx) = sync_channel::<Collected>(2);
+            // The prober: the first lookup of a batch is submitted before the previous
+            // batch's answers are collected, so Redis answers one batch while this thread
+            // prepares the next.
+            let metrics_p = metrics.clone();
+            let joins_p = joins.clone();
+            let lookup_counters_p = lookup_counters.clone();
             scope.spawn(move || {
-                // The first lookup of a batch is submitted before the previous batch is
-                // finished, so Redis answers one batch while this thread finishes the other.
-                let send = |rows: Vec<Row>| -> bool {
-                    let mut parts: Vec<Vec<Row>> = vec![Vec::new(); sink_txs.len()];
-                    for row in rows {
-                        parts[route(&row.values, &sink_keys, sink_txs.len())].push(row);
-                    }
-                    sink_txs
-                        .iter()
-                        .zip(parts)
-                        .all(|(tx, part)| part.is_empty() || tx.send(part).is_ok())
-                };
+                let metrics = metrics_p;
                 let mut waiting: Option<Started> = None;
                 for batch in rx {
                     if metrics.failed.load(Ordering::SeqCst) {
                         continue;
                     }
-                    let started = match worker.start(batch, &joins, &metrics) {
+                    let started = match prober.start(batch, &joins_p, &metrics) {
                         Ok(started) => started,
                         Err(e) => {
                             metrics.fail(e);
@@ -1230,9 +1250,10 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                         }
                     };
                     if let Some(previous) = waiting.replace(started) {
-                        match worker.finish(previous, &joins, &metrics) {
-                            Ok(rows) => {
-                                if !send(rows) {
+                        match prober.collect(previous) {
+                            Ok(collected) => {
+                                // The finisher is gone only when the sinks are: stop reading.
+                                if finish_tx.send(collected).is_err() {
                                     waiting = None;
                                     break;
                                 }
@@ -1243,17 +1264,51 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                 }
                 if let Some(last) = waiting.take() {
                     if !metrics.failed.load(Ordering::SeqCst) {
-                        match worker.finish(last, &joins, &metrics) {
-                            Ok(rows) => {
-                                send(rows);
+                        match prober.collect(last) {
+                            Ok(collected) => {
+                                let _ = finish_tx.send(collected);
                             }
                             Err(e) => metrics.fail(e),
                         }
                     }
                 }
+                if let (Some(lookup), Ok(mut c)) = (&prober.first, lookup_counters_p.lock()) {
+                    c.push((0, lookup.counters()));
+                }
+            });
+            // The finisher.
+            let metrics = metrics.clone();
+            let sink_txs = sink_txs.clone();
+            let joins = joins.clone();
+            let sink_keys = sink_keys.clone();
+            let lookup_counters = lookup_counters.clone();
+            scope.spawn(move || {
+                let send = |rows: Vec<Row>| -> bool {
+                    let mut parts: Vec<Vec<Row>> = vec![Vec::new(); sink_txs.len()];
+                    for row in rows {
+                        parts[route(&row.values, &sink_keys, sink_txs.len())].push(row);
+                    }
+                    sink_txs
+                        .iter()
+                        .zip(parts)
+                        .all(|(tx, part)| part.is_empty() || tx.send(part).is_ok())
+                };
+                for collected in finish_rx {
+                    if metrics.failed.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    match finisher.finish(collected, &joins, &metrics) {
+                        Ok(rows) => {
+                            if !send(rows) {
+                                break;
+                            }
+                        }
+                        Err(e) => metrics.fail(e),
+                    }
+                }
                 if let Ok(mut c) = lookup_counters.lock() {
-                    for (i, (lookup, _)) in worker.joins.iter().enumerate() {
-                        c.push((i, lookup.counters()));
+                    for (i, lookup) in finisher.rest.iter().enumerate() {
+                        c.push((i + 1, lookup.counters()));
                     }
                 }
             });

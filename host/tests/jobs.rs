@@ -166,6 +166,54 @@ fn inner_joins_drop_misses_and_left_joins_pad_nulls() {
     );
 }
 
+#[test]
+fn two_joins_chain_the_second_on_a_column_of_the_first() {
+    let server = RedisServer::start();
+    let mut c = con(&server);
+    let _: () = c.set("user:1", "fr").unwrap();
+    let _: () = c.set("user:2", "de").unwrap();
+    let _: () = c.set("user:3", "xx").unwrap();
+    let _: () = c
+        .hset_multiple("country:fr", &[("name", "France"), ("zone", "1")])
+        .unwrap();
+    let _: () = c
+        .hset_multiple("country:de", &[("name", "Germany"), ("zone", "1")])
+        .unwrap();
+    let job = Job::new();
+    let data = job.file("s.csv", "10,1\n11,2\n12,3\n13,4\n14,1\n");
+    let sql = format!(
+        "CREATE TABLE users (uid INT, country STRING, PRIMARY KEY (uid) NOT ENFORCED) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{port}', 'key.prefix' = 'user:');
+CREATE TABLE countries (code STRING, name STRING, zone INT, PRIMARY KEY (code) NOT ENFORCED) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{port}', 'key.prefix' = 'country:', 'type' = 'hash');
+CREATE TABLE s (id INT, uid INT, p AS PROCTIME()) WITH ('connector' = 'filesystem', 'path' = '{data}', 'format' = 'csv');
+CREATE TABLE out (id INT, code STRING, name STRING, zone INT) WITH ('connector' = 'print');
+INSERT INTO out SELECT s.id, u.country, c.name, c.zone FROM s
+  JOIN users FOR SYSTEM_TIME AS OF s.p AS u ON s.uid = u.uid
+  LEFT JOIN countries FOR SYSTEM_TIME AS OF s.p AS c ON u.country = c.code;",
+        port = server.port(),
+        data = data.display()
+    );
+    let expected = "+I[10, fr, France, 1]\n+I[11, de, Germany, 1]\n+I[12, xx, null, null]\n+I[14, fr, France, 1]\n";
+    for parallelism in ["1", "3"] {
+        let (code, out, err) = job.run(&sql, &["--parallelism", parallelism]);
+        assert_eq!(code, 0, "{err}");
+        // At parallelism > 1 print prefixes each row with its subtask (`2> +I[...]`), as Flink.
+        let mut lines: Vec<&str> = out
+            .lines()
+            .map(|l| l.split_once("> ").map_or(l, |(_, row)| row))
+            .collect();
+        lines.sort();
+        assert_eq!(
+            lines.join("\n") + "\n",
+            expected,
+            "parallelism {parallelism}: {err}"
+        );
+        assert!(
+            err.contains("lookup 'users'") && err.contains("lookup 'countries'"),
+            "{err}"
+        );
+    }
+}
+
 /// A Debezium changelog with many changes per key, ending with a known state.
 fn changelog(job: &Job) -> (PathBuf, BTreeMap<String, String>) {
     let mut lines = String::new();
