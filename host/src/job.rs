@@ -13,6 +13,7 @@
 //! drains, flushes and closes.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
@@ -924,7 +925,8 @@ struct Collected {
 /// key, which never matches).
 fn join_keys(plan: &JoinPlan, rows: &Rows) -> Result<(Vec<Row>, Vec<Option<usize>>), String> {
     // Equal keys share a slot: an index by hash, with a chain for colliding keys.
-    let mut index: HashMap<u64, usize> = HashMap::with_capacity(rows.len());
+    let mut index: HashMap<u64, usize, BuildHasherDefault<Prehashed>> =
+        HashMap::with_capacity_and_hasher(rows.len(), Default::default());
     let mut chain: Vec<Option<usize>> = Vec::new();
     let mut keys: Vec<Row> = Vec::new();
     let mut key_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
@@ -958,6 +960,26 @@ fn join_keys(plan: &JoinPlan, rows: &Rows) -> Result<(Vec<Row>, Vec<Option<usize
         key_of.push(Some(slot));
     }
     Ok((keys, key_of))
+}
+
+/// The hasher of a map whose keys are hashes already (`hash_values`): the key is the hash.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Joins rows with their answers: a row per matching dimension row; a left join pads a miss
@@ -1166,6 +1188,7 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
     };
     let source_keys = plan.source.key_columns();
     let source_proctime = plan.source.proctime.len();
+    let joined_width: usize = plan.joins.iter().map(|j| j.width).sum();
     let joins = Arc::new(plan.joins);
     let sink_keys = plan.sink_keys.clone();
     let interval = plan.interval;
@@ -1329,6 +1352,8 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                     if source_proctime > 0 {
                         let now = proctime();
                         let mut values = row.values.into_vec();
+                        // Room for the joined columns too, so joining moves nothing.
+                        values.reserve_exact(source_proctime + joined_width);
                         values.extend(std::iter::repeat_n(now, source_proctime));
                         row.values = values.into();
                     }
