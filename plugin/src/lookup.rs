@@ -52,11 +52,11 @@ struct Entry {
 ///
 /// A hit moves its entry to the front only when the entry may have left the front quarter of
 /// the list: the clock counts the entries put at the front (insertions and moves), and an entry
-/// cannot have moved further back than that count since it was there. Entries used again while
-/// still in the front quarter stay in place; nothing in the front quarter is ever the one
-/// evicted, and a small cache (under 4 entries) moves every hit, so eviction is least recently
-/// used as far as any entry near the back is concerned, at a fraction of the memory traffic
-/// of moving every hit.
+/// cannot have moved further back than that count since it was there. So hits on recently used
+/// keys do not rewrite the list (each move touches two other entries' memory), and eviction is
+/// approximately LRU: after its last use a key is at most a quarter of the way back, so about
+/// three quarters of `max-rows` other keys must be put at the front before it is evicted (exact
+/// LRU: all of `max-rows`). Caches under 4 entries move every hit: exact LRU.
 struct Cache {
     options: CacheOptions,
     entries: LruCache<CacheKey, Entry>,
@@ -1018,5 +1018,90 @@ impl Lookup for RedisLookup {
 
     fn extension(&mut self, _name: RStr<'_>) -> ROption<ExtensionBox> {
         ROption::RNone
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn cache(max_rows: usize) -> Cache {
+        Cache::new(CacheOptions {
+            max_rows,
+            expire_after_write: None,
+            expire_after_access: None,
+            cache_missing_key: true,
+        })
+    }
+
+    fn row(text: &str) -> Vec<Value> {
+        vec![Value::String(text.into())]
+    }
+
+    fn put(cache: &mut Cache, key: &str) -> bool {
+        cache.put(key.as_bytes(), Some(&row(key)), Instant::now())
+    }
+
+    fn cached(cache: &Cache) -> Vec<String> {
+        let mut keys: Vec<String> = cache
+            .entries
+            .iter()
+            .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    #[test]
+    fn a_hit_returns_a_copy_and_a_small_cache_is_exactly_lru() {
+        let mut c = cache(2);
+        put(&mut c, "a");
+        put(&mut c, "b");
+        assert_eq!(c.get(b"a", Instant::now()), Some(Some(row("a"))));
+        assert!(put(&mut c, "c"), "'b' is evicted");
+        assert_eq!(cached(&c), ["a", "c"]);
+        assert_eq!(c.get(b"b", Instant::now()), None);
+    }
+
+    #[test]
+    fn a_recently_used_key_outlives_three_quarters_of_the_capacity() {
+        // 8 entries: a hit moves its entry only after 2 front placements since it was there.
+        let mut c = cache(8);
+        for k in ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"] {
+            put(&mut c, k);
+        }
+        // "k0" is at the back; a hit moves it to the front.
+        assert!(c.get(b"k0", Instant::now()).is_some());
+        // "k7" was put 1 placement ago: the hit leaves it where it is (second from the front).
+        assert!(c.get(b"k7", Instant::now()).is_some());
+        // Six new keys (three quarters of 8) evict k1..k6, never the two used keys.
+        for k in ["n0", "n1", "n2", "n3", "n4", "n5"] {
+            assert!(put(&mut c, k));
+        }
+        assert_eq!(cached(&c), ["k0", "k7", "n0", "n1", "n2", "n3", "n4", "n5"]);
+        // With no further use, they are the next evicted, oldest first (k7 was put before k0
+        // moved to the front).
+        put(&mut c, "n6");
+        assert_eq!(c.get(b"k7", Instant::now()), None);
+        assert!(c.get(b"k0", Instant::now()).is_some());
+    }
+
+    #[test]
+    fn expired_entries_are_removed_on_read_and_missing_keys_are_cached() {
+        let mut c = Cache::new(CacheOptions {
+            max_rows: 4,
+            expire_after_write: Some(Duration::from_millis(50)),
+            expire_after_access: None,
+            cache_missing_key: true,
+        });
+        let start = Instant::now();
+        c.put(b"gone", None, start);
+        c.put(b"here", Some(&row("here")), start);
+        let answers = c.get_batch(&[b"gone", b"here", b"other"], start);
+        assert_eq!(answers, vec![Some(None), Some(Some(row("here"))), None]);
+        let later = start + Duration::from_millis(50);
+        assert_eq!(c.get_batch(&[b"gone", b"here"], later), vec![None, None]);
+        assert!(cached(&c).is_empty(), "expired entries are removed");
     }
 }
