@@ -147,13 +147,12 @@ impl Cache {
                 }
                 HIT_TO_FRONT => {
                     self.clock += 1;
-                    let clock = self.clock;
-                    if let Some(entry) = self.entries.peek_mut(*key) {
-                        entry.front_at = clock;
+                    // `get_mut` finds the entry and moves it to the front in one lookup.
+                    if let Some(entry) = self.entries.get_mut(*key) {
+                        entry.front_at = self.clock;
                         if track_access {
                             entry.accessed = now;
                         }
-                        self.entries.promote(*key);
                     }
                 }
                 HIT if track_access => {
@@ -217,8 +216,6 @@ pub struct RedisLookup {
 /// A batch planned by `submit`, whose answers `collect` reads.
 struct Pending {
     now: Instant,
-    /// How many probes the batch has.
-    count: usize,
     /// For each key to fetch (in `to_fetch` order): the key columns' values, from its first
     /// probe, for the answer row.
     key_values: Vec<Vec<Value>>,
@@ -242,7 +239,6 @@ impl Pending {
     fn new(now: Instant) -> Pending {
         Pending {
             now,
-            count: 0,
             key_values: Vec::new(),
             filter_values: Vec::new(),
             keys: Vec::new(),
@@ -613,7 +609,6 @@ impl RedisLookup {
             }
         }
         let mut batch = Pending {
-            count: probes.len(),
             keys,
             ends,
             slot_of,
@@ -631,6 +626,13 @@ impl RedisLookup {
             if answer.is_none() {
                 batch.to_fetch.push(slot);
             }
+        }
+        if self.cache.is_some() {
+            let answered = batch
+                .slot_of
+                .iter()
+                .filter(|s| batch.answers[**s].is_some());
+            self.counts.cache_hits += answered.count() as u64;
         }
         // Only what the answers need is kept of the probes, not the probes themselves.
         for slot in &batch.to_fetch {
@@ -758,25 +760,14 @@ impl RedisLookup {
                     batch.answers[*slot] = Some(answer);
                 }
             }
-            if self.cache.is_some() {
-                let fetched_probes = batch
-                    .slot_of
-                    .iter()
-                    .filter(|s| batch.to_fetch.binary_search(s).is_ok())
-                    .count();
-                self.counts.cache_hits += (batch.count - fetched_probes) as u64;
-            }
         } else {
             self.sent = self.sent.saturating_sub(1);
-            if self.cache.is_some() {
-                self.counts.cache_hits += batch.count as u64;
-            }
         }
         let mut uses = vec![0usize; batch.answers.len()];
         for slot in &batch.slot_of {
             uses[*slot] += 1;
         }
-        let mut out = Vec::with_capacity(batch.count);
+        let mut out = Vec::with_capacity(batch.slot_of.len());
         for (i, slot) in batch.slot_of.iter().enumerate() {
             uses[*slot] -= 1;
             let last = uses[*slot] == 0;

@@ -37,6 +37,22 @@ fn options<'a>(
     all
 }
 
+/// Table `t` (id BIGINT, v STRING) keyed on `id`, on this server, with these options too.
+fn id_v_table(server: &RedisServer, extra: &[(&str, &str)]) -> TableContext {
+    let base = server_options(server);
+    table(
+        "t",
+        &[("id", DataType::new(TypeKind::BIGINT)), ("v", s())],
+        &[0],
+        &options(&base, extra),
+    )
+}
+
+/// Rows of `id_v_table`: these ids, each with the value `v`.
+fn id_v_rows(ids: std::ops::Range<i64>, v: &str) -> Vec<Row> {
+    ids.map(|i| ins(vec![Value::BigInt(i), v.into()])).collect()
+}
+
 fn create_sink(context: &TableContext) -> SinkBox {
     let plugin = load(&redis_plugin()).unwrap();
     let factory = plugin.factory("redis").unwrap();
@@ -351,23 +367,15 @@ fn rows_are_written_after_the_interval_when_the_input_goes_quiet() {
 #[test]
 fn flush_returns_only_when_every_row_is_in_redis() {
     let server = RedisServer::start();
-    let base = server_options(&server);
-    let ctx = table(
-        "t",
-        &[("id", DataType::new(TypeKind::BIGINT)), ("v", s())],
-        &[0],
-        &options(
-            &base,
-            &[
-                ("sink.buffer-flush.interval", "1h"),
-                ("sink.buffer-flush.max-rows", "100000"),
-            ],
-        ),
+    let ctx = id_v_table(
+        &server,
+        &[
+            ("sink.buffer-flush.interval", "1h"),
+            ("sink.buffer-flush.max-rows", "100000"),
+        ],
     );
     let mut sink = open_sink(&ctx);
-    let rows: Vec<Row> = (0..5000)
-        .map(|i| ins(vec![Value::BigInt(i), "v".into()]))
-        .collect();
+    let rows = id_v_rows(0..5000, "v");
     write(&mut sink, &rows);
     let mut con = redis_con(&server);
     let buffered: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
@@ -380,23 +388,15 @@ fn flush_returns_only_when_every_row_is_in_redis() {
 #[test]
 fn max_rows_bounds_the_buffer() {
     let server = RedisServer::start();
-    let base = server_options(&server);
-    let ctx = table(
-        "t",
-        &[("id", DataType::new(TypeKind::BIGINT)), ("v", s())],
-        &[0],
-        &options(
-            &base,
-            &[
-                ("sink.buffer-flush.interval", "1h"),
-                ("sink.buffer-flush.max-rows", "100"),
-            ],
-        ),
+    let ctx = id_v_table(
+        &server,
+        &[
+            ("sink.buffer-flush.interval", "1h"),
+            ("sink.buffer-flush.max-rows", "100"),
+        ],
     );
     let mut sink = open_sink(&ctx);
-    let rows: Vec<Row> = (0..250)
-        .map(|i| ins(vec![Value::BigInt(i), "v".into()]))
-        .collect();
+    let rows = id_v_rows(0..250, "v");
     write(&mut sink, &rows);
     // Two full buffers were sent without a flush; the last 50 rows stay buffered.
     let mut con = redis_con(&server);
@@ -421,24 +421,16 @@ fn max_rows_bounds_the_buffer() {
 #[test]
 fn a_server_restart_during_a_flush_loses_nothing() {
     let mut server = RedisServer::start();
-    let base = server_options(&server);
-    let ctx = table(
-        "t",
-        &[("id", DataType::new(TypeKind::BIGINT)), ("v", s())],
-        &[0],
-        &options(
-            &base,
-            &[
-                ("sink.buffer-flush.interval", "1h"),
-                ("sink.max-retries", "8"),
-            ],
-        ),
+    let ctx = id_v_table(
+        &server,
+        &[
+            ("sink.buffer-flush.interval", "1h"),
+            ("sink.max-retries", "8"),
+        ],
     );
     let mut sink = open_sink(&ctx);
     server.kill();
-    let rows: Vec<Row> = (0..500)
-        .map(|i| ins(vec![Value::BigInt(i), "after".into()]))
-        .collect();
+    let rows = id_v_rows(0..500, "after");
     write(&mut sink, &rows);
     let restarter = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
@@ -455,13 +447,7 @@ fn a_server_restart_during_a_flush_loses_nothing() {
 #[test]
 fn killed_client_connections_are_reopened_and_nothing_is_lost() {
     let server = RedisServer::start();
-    let base = server_options(&server);
-    let ctx = table(
-        "t",
-        &[("id", DataType::new(TypeKind::BIGINT)), ("v", s())],
-        &[0],
-        &options(&base, &[("sink.buffer-flush.interval", "1h")]),
-    );
+    let ctx = id_v_table(&server, &[("sink.buffer-flush.interval", "1h")]);
     let mut sink = open_sink(&ctx);
     let mut con = redis_con(&server);
     for round in 0..3i64 {
