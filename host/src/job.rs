@@ -801,18 +801,25 @@ impl Metrics {
     }
 }
 
+/// A lookup used by both stages of a subtask: the prober submits, the finisher collects.
+type SharedLookup = Arc<Mutex<Box<dyn Lookup>>>;
+
 /// The first stage of a subtask (one thread): the filter on the source's columns and the
-/// first join's lookups, submitted for a batch before the previous batch's are collected.
+/// first join's keys, submitted to its lookup; the finisher collects the answers, so the
+/// lookup answers batches while this thread prepares the next ones.
 struct Prober {
     pre_filter: Option<Bound>,
     /// The first join's lookup, if the job joins.
-    first: Option<Box<dyn Lookup>>,
+    first: Option<SharedLookup>,
 }
 
 /// The second stage of a subtask (another thread, so a subtask's lookups and the rest of its
-/// work run side by side): the first join's rows, the other joins, the filter after the joins
-/// and the projection.
+/// work run side by side): the first join's answers and rows, the other joins, the filter
+/// after the joins and the projection. Collecting here means the answer rows are made, joined
+/// and freed on one thread.
 struct Finisher {
+    /// The first join's lookup (shared with the prober).
+    first: Option<SharedLookup>,
     /// The lookups of the joins after the first.
     rest: Vec<Box<dyn Lookup>>,
     post_filter: Option<Bound>,
@@ -912,13 +919,6 @@ struct Started {
     rows: Rows,
     key_of: Vec<Option<usize>>,
     submitted: bool,
-}
-
-/// A batch with the answers of its first lookup (none when the job does not join).
-struct Collected {
-    rows: Rows,
-    key_of: Vec<Option<usize>>,
-    answers: Vec<RVec<Row>>,
 }
 
 /// The distinct key rows of a join for these rows, and each row's key slot (`None` for a NULL
@@ -1057,7 +1057,7 @@ impl Prober {
             }
             current.push((row.kind, values));
         }
-        let (Some(plan), Some(lookup)) = (joins.first(), self.first.as_mut()) else {
+        let (Some(plan), Some(lookup)) = (joins.first(), self.first.as_ref()) else {
             return Ok(Started {
                 rows: current,
                 key_of: Vec::new(),
@@ -1070,7 +1070,7 @@ impl Prober {
             metrics
                 .lookups
                 .fetch_add(keys.len() as u64, Ordering::Relaxed);
-            lookup.submit(&keys)?;
+            lock(lookup)?.submit(&keys)?;
         }
         Ok(Started {
             rows: current,
@@ -1078,33 +1078,32 @@ impl Prober {
             submitted,
         })
     }
+}
 
-    /// The answers of a started batch's first lookup.
-    fn collect(&mut self, started: Started) -> Result<Collected, String> {
-        let answers = match self.first.as_mut() {
-            Some(lookup) if started.submitted => lookup.collect()?,
-            _ => Vec::new(),
-        };
-        Ok(Collected {
-            rows: started.rows,
-            key_of: started.key_of,
-            answers,
-        })
-    }
+/// The lookup, for one call; a panic in the other stage while it held the lookup is a failure.
+fn lock(lookup: &SharedLookup) -> Result<std::sync::MutexGuard<'_, Box<dyn Lookup>>, String> {
+    lookup
+        .lock()
+        .map_err(|_| "a lookup failed in another stage of its subtask".to_string())
 }
 
 impl Finisher {
-    /// Joins a collected batch, runs the other joins, filters and projects.
+    /// Collects a started batch's first lookup, joins, runs the other joins, filters and
+    /// projects.
     fn finish(
         &mut self,
-        collected: Collected,
+        started: Started,
         joins: &[JoinPlan],
         metrics: &Metrics,
     ) -> Result<Vec<Row>, String> {
+        let answers = match &self.first {
+            Some(lookup) if started.submitted => lock(lookup)?.collect()?,
+            _ => Vec::new(),
+        };
         let now = proctime();
-        let mut current = collected.rows;
+        let mut current = started.rows;
         if let Some(first) = joins.first() {
-            current = assemble(first, current, collected.key_of, collected.answers, &now);
+            current = assemble(first, current, started.key_of, answers, &now);
         }
         for (plan, lookup) in joins.iter().skip(1).zip(self.rest.iter_mut()) {
             let (keys, key_of) = join_keys(plan, &current)?;
@@ -1168,11 +1167,13 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             lookups.push(create_lookup(j, task, n).map_err(failed)?);
         }
         let mut lookups = lookups.into_iter();
+        let first: Option<SharedLookup> = lookups.next().map(|l| Arc::new(Mutex::new(l)));
         probers.push(Prober {
             pre_filter: plan.pre_filter.clone(),
-            first: lookups.next(),
+            first: first.clone(),
         });
         finishers.push(Finisher {
+            first,
             rest: lookups.collect(),
             post_filter: plan.post_filter.clone(),
             projection: plan.projection.clone(),
@@ -1251,52 +1252,27 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
         }
         // Subtasks: a prober and a finisher each.
         for ((mut prober, mut finisher), rx) in probers.into_iter().zip(finishers).zip(worker_rxs) {
-            let (finish_tx, finish_rx) = sync_channel::<Collected>(2);
-            // The prober: the first lookup of a batch is submitted before the previous
-            // batch's answers are collected, so Redis answers one batch while this thread
+            // Started batches: their first lookup is submitted; the finisher collects it.
+            // The prober may run two batches ahead, so Redis answers one while this thread
             // prepares the next.
+            let (finish_tx, finish_rx) = sync_channel::<Started>(2);
             let metrics_p = metrics.clone();
             let joins_p = joins.clone();
-            let lookup_counters_p = lookup_counters.clone();
             scope.spawn(move || {
                 let metrics = metrics_p;
-                let mut waiting: Option<Started> = None;
                 for batch in rx {
                     if metrics.failed.load(Ordering::SeqCst) {
                         continue;
                     }
-                    let started = match prober.start(batch, &joins_p, &metrics) {
-                        Ok(started) => started,
-                        Err(e) => {
-                            metrics.fail(e);
-                            continue;
-                        }
-                    };
-                    if let Some(previous) = waiting.replace(started) {
-                        match prober.collect(previous) {
-                            Ok(collected) => {
-                                // The finisher is gone only when the sinks are: stop reading.
-                                if finish_tx.send(collected).is_err() {
-                                    waiting = None;
-                                    break;
-                                }
+                    match prober.start(batch, &joins_p, &metrics) {
+                        // The finisher is gone only when the sinks are: stop reading.
+                        Ok(started) => {
+                            if finish_tx.send(started).is_err() {
+                                break;
                             }
-                            Err(e) => metrics.fail(e),
                         }
+                        Err(e) => metrics.fail(e),
                     }
-                }
-                if let Some(last) = waiting.take() {
-                    if !metrics.failed.load(Ordering::SeqCst) {
-                        match prober.collect(last) {
-                            Ok(collected) => {
-                                let _ = finish_tx.send(collected);
-                            }
-                            Err(e) => metrics.fail(e),
-                        }
-                    }
-                }
-                if let (Some(lookup), Ok(mut c)) = (&prober.first, lookup_counters_p.lock()) {
-                    c.push((0, lookup.counters()));
                 }
             });
             // The finisher.
@@ -1316,11 +1292,11 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                         .zip(parts)
                         .all(|(tx, part)| part.is_empty() || tx.send(part).is_ok())
                 };
-                for collected in finish_rx {
+                for started in finish_rx {
                     if metrics.failed.load(Ordering::SeqCst) {
                         continue;
                     }
-                    match finisher.finish(collected, &joins, &metrics) {
+                    match finisher.finish(started, &joins, &metrics) {
                         Ok(rows) => {
                             if !send(rows) {
                                 break;
@@ -1330,6 +1306,9 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                     }
                 }
                 if let Ok(mut c) = lookup_counters.lock() {
+                    if let Some(Ok(first)) = finisher.first.as_ref().map(|l| lock(l)) {
+                        c.push((0, first.counters()));
+                    }
                     for (i, lookup) in finisher.rest.iter().enumerate() {
                         c.push((i + 1, lookup.counters()));
                     }

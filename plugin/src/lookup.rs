@@ -13,8 +13,8 @@
 //! and returns the value after the write.
 
 use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, Hasher};
 use std::num::NonZeroUsize;
+use std::sync::Arc;
 use std::time::Instant;
 
 use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
@@ -32,7 +32,32 @@ use crate::factory::key_columns;
 use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
 
 /// A looked-up table row, or `None` for a key absent from Redis.
-type Answer = Option<Vec<Value>>;
+type Answer = Option<Found>;
+
+/// A table row found for a key: decoded for this batch, or shared with the cache. A cached row
+/// is copied out when the answers are collected (`collect` may run on another thread than
+/// `submit`: the copies are then made where they are used).
+#[derive(Clone, Debug, PartialEq)]
+enum Found {
+    Fresh(Vec<Value>),
+    Cached(Arc<[Value]>),
+}
+
+impl Found {
+    fn values(&self) -> &[Value] {
+        match self {
+            Found::Fresh(row) => row,
+            Found::Cached(row) => row,
+        }
+    }
+
+    fn into_vec(self) -> Vec<Value> {
+        match self {
+            Found::Fresh(row) => row,
+            Found::Cached(row) => row.to_vec(),
+        }
+    }
+}
 
 /// A cache key: the Redis key's bytes, inline when short (as most keys are), so finding an
 /// entry reads no other memory than the entry itself.
@@ -40,7 +65,7 @@ type CacheKey = SmallVec<[u8; 24]>;
 
 struct Entry {
     /// The table row, or `None` for a key absent from Redis.
-    row: Option<Box<[Value]>>,
+    row: Option<Arc<[Value]>>,
     written: Instant,
     accessed: Instant,
     /// The cache's clock when the entry was last put at the front.
@@ -86,17 +111,17 @@ impl Cache {
                 .is_some_and(|ttl| now.duration_since(entry.accessed) >= ttl)
     }
 
-    /// The cached answer for a key (a copy of the row), if present and not expired.
+    /// The cached answer for a key, if present and not expired.
     fn get(&mut self, key: &[u8], now: Instant) -> Option<Answer> {
         self.get_batch(&[key], now).pop().flatten()
     }
 
-    /// The cached answers (copies of the rows) for a batch of keys: `None` where a key is not
-    /// cached or its entry expired (expired entries are removed).
+    /// The cached answers (rows shared with the cache) for a batch of keys: `None` where a key
+    /// is not cached or its entry expired (expired entries are removed).
     ///
     /// The batch is read in passes so that the memory reads of many keys overlap instead of
-    /// each waiting for the last: find every entry (prefetching its row), check expiry
-    /// (prefetching the rows' text), copy the rows, then update access times and positions.
+    /// each waiting for the last: find every entry (prefetching its row), check expiry and
+    /// share the rows, then update access times and positions.
     fn get_batch(&mut self, keys: &[&[u8]], now: Instant) -> Vec<Option<Answer>> {
         const ABSENT: u8 = 0;
         const HIT: u8 = 1;
@@ -108,34 +133,24 @@ impl Cache {
             let found: Vec<Option<&Entry>> = keys.iter().map(|k| self.entries.peek(*k)).collect();
             for entry in found.iter().flatten() {
                 if let Some(row) = &entry.row {
-                    prefetch(row.as_ptr());
+                    prefetch(Arc::as_ptr(row).cast::<Value>());
                 }
             }
             for (i, entry) in found.iter().enumerate() {
-                let Some(entry) = entry else { continue };
-                if self.expired(entry, now) {
-                    outcome[i] = EXPIRED;
-                    continue;
-                }
-                outcome[i] = if self.clock - entry.front_at >= self.move_after {
-                    HIT_TO_FRONT
-                } else {
-                    HIT
-                };
-                for value in entry.row.as_deref().unwrap_or_default() {
-                    match value {
-                        Value::String(text) => prefetch(text.as_ptr()),
-                        Value::Bytes(bytes) => prefetch(bytes.as_ptr()),
-                        _ => {}
+                answers.push(match entry {
+                    Some(entry) if !self.expired(entry, now) => {
+                        outcome[i] = if self.clock - entry.front_at >= self.move_after {
+                            HIT_TO_FRONT
+                        } else {
+                            HIT
+                        };
+                        Some(entry.row.clone().map(Found::Cached))
                     }
-                }
-            }
-            for (entry, outcome) in found.iter().zip(&outcome) {
-                answers.push(match (entry, *outcome) {
-                    (Some(entry), HIT | HIT_TO_FRONT) => {
-                        Some(entry.row.as_deref().map(<[Value]>::to_vec))
+                    Some(_) => {
+                        outcome[i] = EXPIRED;
+                        None
                     }
-                    _ => None,
+                    None => None,
                 });
             }
         }
@@ -167,13 +182,13 @@ impl Cache {
     }
 
     /// Caches an answer; returns whether another entry was evicted to make room.
-    fn put(&mut self, key: &[u8], row: Option<&[Value]>, now: Instant) -> bool {
+    fn put(&mut self, key: &[u8], row: Option<Arc<[Value]>>, now: Instant) -> bool {
         if row.is_none() && !self.options.cache_missing_key {
             return false;
         }
         self.clock += 1;
         let entry = Entry {
-            row: row.map(Box::from),
+            row,
             written: now,
             accessed: now,
             front_at: self.clock,
@@ -455,7 +470,7 @@ impl RedisLookup {
         key: &[u8],
         reply: &redis::Value,
         mut row: Vec<Value>,
-    ) -> Result<Answer, ConnectorError> {
+    ) -> Result<Option<Vec<Value>>, ConnectorError> {
         if let redis::Value::ServerError(err) = reply {
             return Err(
                 RedisFailure::from_server_reply(err).into_error(&self.options, "looking up in")
@@ -522,18 +537,19 @@ impl RedisLookup {
     /// The answer for a probe: one row, or none for a miss (or a row whose other join columns
     /// do not match).
     fn answer(&mut self, filter_values: &[Value], answer: Answer) -> RVec<Row> {
-        let matched = answer.filter(|row| {
+        let matched = answer.filter(|found| {
+            let row = found.values();
             self.filters
                 .iter()
                 .zip(filter_values)
                 .all(|((column, _), value)| *value == row[*column])
         });
         match matched {
-            Some(row) => {
+            Some(found) => {
                 self.counts.hits += 1;
                 RVec::from(vec![Row {
                     kind: RowKind::Insert,
-                    values: RVec::from(row),
+                    values: RVec::from(found.into_vec()),
                 }])
             }
             None => {
@@ -564,13 +580,20 @@ impl RedisLookup {
         for (column, value) in self.key_columns.iter().zip(key_values) {
             row[*column] = value.clone();
         }
-        let answer = self.decode(key, reply, row)?;
-        if let Some(cache) = self.cache.as_mut() {
-            if cache.put(key, answer.as_deref(), now) {
-                self.counts.cache_evictions += 1;
-            }
+        let row = self.decode(key, reply, row)?;
+        Ok(self.keep(key, row, now))
+    }
+
+    /// The answer for a fetched row, which the cache (if any) keeps too.
+    fn keep(&mut self, key: &[u8], row: Option<Vec<Value>>, now: Instant) -> Answer {
+        let Some(cache) = self.cache.as_mut() else {
+            return row.map(Found::Fresh);
+        };
+        let row: Option<Arc<[Value]>> = row.map(Arc::from);
+        if cache.put(key, row.clone(), now) {
+            self.counts.cache_evictions += 1;
         }
-        Ok(answer)
+        row.map(Found::Cached)
     }
 
     /// Plans a batch: its keys, their distinct slots, cached answers, and the commands for the
@@ -597,8 +620,8 @@ impl RedisLookup {
         let mut first_probe: Vec<usize> = Vec::new();
         {
             let key_of = |i: usize| &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-            let mut slot_by_key: HashMap<&[u8], usize, BuildFx> =
-                HashMap::with_capacity_and_hasher(probes.len(), BuildFx);
+            let mut slot_by_key: HashMap<&[u8], usize, BuildFast> =
+                HashMap::with_capacity_and_hasher(probes.len(), BuildFast::default());
             for i in 0..probes.len() {
                 let next = first_probe.len();
                 let slot = *slot_by_key.entry(key_of(i)).or_insert(next);
@@ -767,6 +790,21 @@ impl RedisLookup {
         for slot in &batch.slot_of {
             uses[*slot] += 1;
         }
+        // Cached rows are copied out below: load them, then their text, for all at once.
+        let shared = || {
+            batch.answers.iter().filter_map(|a| match a {
+                Some(Some(Found::Cached(row))) => Some(row),
+                _ => None,
+            })
+        };
+        shared().for_each(|row| prefetch(Arc::as_ptr(row).cast::<Value>()));
+        for value in shared().flat_map(|row| row.iter()) {
+            match value {
+                Value::String(text) => prefetch(text.as_ptr()),
+                Value::Bytes(bytes) => prefetch(bytes.as_ptr()),
+                _ => {}
+            }
+        }
         let mut out = Vec::with_capacity(batch.slot_of.len());
         for (i, slot) in batch.slot_of.iter().enumerate() {
             uses[*slot] -= 1;
@@ -806,8 +844,8 @@ impl RedisLookup {
             .iter()
             .map(|p| self.plan_write_back(p))
             .collect::<Result<_, _>>()?;
-        let mut answers: HashMap<&[u8], Answer, BuildFx> = HashMap::with_hasher(BuildFx);
-        let mut fetching: HashMap<&[u8], (), BuildFx> = HashMap::with_hasher(BuildFx);
+        let mut answers: HashMap<&[u8], Answer, BuildFast> = HashMap::default();
+        let mut fetching: HashMap<&[u8], (), BuildFast> = HashMap::default();
         let mut to_fetch: Vec<&WriteBackProbe> = Vec::new();
         let mut from_cache = 0;
         for p in &planned {
@@ -833,13 +871,8 @@ impl RedisLookup {
                 let mut row = vec![Value::Null; self.columns.len()];
                 row[first_key] =
                     Value::String(String::from_utf8_lossy(&p.composite).as_ref().into());
-                let answer = self.decode(&p.redis_key, reply, row)?;
-                if let Some(cache) = self.cache.as_mut() {
-                    if cache.put(&p.composite, answer.as_deref(), now) {
-                        self.counts.cache_evictions += 1;
-                    }
-                }
-                answers.insert(&p.composite, answer);
+                let row = self.decode(&p.redis_key, reply, row)?;
+                answers.insert(&p.composite, self.keep(&p.composite, row, now));
             }
         }
         self.counts.cache_hits += from_cache;
@@ -856,50 +889,8 @@ impl RedisLookup {
     }
 }
 
-/// The FxHash function (as in rustc): fast for the short keys of one batch. Not resistant to
-/// chosen collisions, which is acceptable for a per-batch index of the job's own keys.
-#[derive(Clone, Copy, Default)]
-struct BuildFx;
-
-struct Fx(u64);
-
-impl BuildHasher for BuildFx {
-    type Hasher = Fx;
-    fn build_hasher(&self) -> Fx {
-        Fx(0)
-    }
-}
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// The hash of the per-batch key indexes: fast for short keys; seeded per process.
+type BuildFast = foldhash::fast::RandomState;
 
 /// Asks the CPU to load the memory at `p` into its caches (a hint; never faults).
 #[inline(always)]
@@ -1026,12 +1017,16 @@ mod tests {
         })
     }
 
-    fn row(text: &str) -> Vec<Value> {
-        vec![Value::String(text.into())]
+    fn row(text: &str) -> Arc<[Value]> {
+        Arc::from(vec![Value::String(text.into())])
+    }
+
+    fn found(text: &str) -> Answer {
+        Some(Found::Cached(row(text)))
     }
 
     fn put(cache: &mut Cache, key: &str) -> bool {
-        cache.put(key.as_bytes(), Some(&row(key)), Instant::now())
+        cache.put(key.as_bytes(), Some(row(key)), Instant::now())
     }
 
     fn cached(cache: &Cache) -> Vec<String> {
@@ -1045,11 +1040,11 @@ mod tests {
     }
 
     #[test]
-    fn a_hit_returns_a_copy_and_a_small_cache_is_exactly_lru() {
+    fn a_hit_returns_the_row_and_a_small_cache_is_exactly_lru() {
         let mut c = cache(2);
         put(&mut c, "a");
         put(&mut c, "b");
-        assert_eq!(c.get(b"a", Instant::now()), Some(Some(row("a"))));
+        assert_eq!(c.get(b"a", Instant::now()), Some(found("a")));
         assert!(put(&mut c, "c"), "'b' is evicted");
         assert_eq!(cached(&c), ["a", "c"]);
         assert_eq!(c.get(b"b", Instant::now()), None);
@@ -1088,9 +1083,9 @@ mod tests {
         });
         let start = Instant::now();
         c.put(b"gone", None, start);
-        c.put(b"here", Some(&row("here")), start);
+        c.put(b"here", Some(row("here")), start);
         let answers = c.get_batch(&[b"gone", b"here", b"other"], start);
-        assert_eq!(answers, vec![Some(None), Some(Some(row("here"))), None]);
+        assert_eq!(answers, vec![Some(None), Some(found("here")), None]);
         let later = start + Duration::from_millis(50);
         assert_eq!(c.get_batch(&[b"gone", b"here"], later), vec![None, None]);
         assert!(cached(&c).is_empty(), "expired entries are removed");
