@@ -100,6 +100,7 @@ pub trait Lookup: Send {
     /// Starts a lookup whose answers `collect` returns, in submission order.
     fn submit(&mut self, keys: &[Row]) -> Result<(), String>;
     fn collect(&mut self) -> Result<Vec<RVec<Row>>, String>;
+    fn close(&mut self) -> Result<(), String>;
     fn counters(&self) -> Vec<(String, u64)>;
 }
 
@@ -905,6 +906,12 @@ impl Lookup for PluginLookup {
             .collect()
             .into_result()
             .map(|answers| answers.into_iter().collect())
+            .map_err(|e| e.message.to_string())
+    }
+    fn close(&mut self) -> Result<(), String> {
+        self.0
+            .close()
+            .into_result()
             .map_err(|e| e.message.to_string())
     }
     fn counters(&self) -> Vec<(String, u64)> {

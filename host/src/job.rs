@@ -1305,13 +1305,20 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                         Err(e) => metrics.fail(e),
                     }
                 }
-                if let Ok(mut c) = lookup_counters.lock() {
-                    if let Some(Ok(first)) = finisher.first.as_ref().map(|l| lock(l)) {
-                        c.push((0, first.counters()));
+                // Counted and closed when no batch is left (join i's lookup is i-th).
+                let end = |i: usize, lookup: &mut dyn Lookup| {
+                    if let Ok(mut c) = lookup_counters.lock() {
+                        c.push((i, lookup.counters()));
                     }
-                    for (i, lookup) in finisher.rest.iter().enumerate() {
-                        c.push((i + 1, lookup.counters()));
+                    if let Err(e) = lookup.close() {
+                        metrics.fail(e);
                     }
+                };
+                if let Some(Ok(mut first)) = finisher.first.as_ref().map(lock) {
+                    end(0, &mut **first);
+                }
+                for (i, lookup) in finisher.rest.iter_mut().enumerate() {
+                    end(i + 1, &mut **lookup);
                 }
             });
         }
