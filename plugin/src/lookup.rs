@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroUsize;
-use std::sync::Arc;
+use std::ops::Range;
 use std::time::Instant;
 
 use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
@@ -30,33 +30,19 @@ use crate::connection::{connect, pack_args, pack_command, pack_header, RedisFail
 use crate::decode::{from_json, from_text};
 use crate::factory::key_columns;
 use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
+use crate::packed::{pack, unpack, PackedRow};
 
 /// A looked-up table row, or `None` for a key absent from Redis.
 type Answer = Option<Found>;
 
-/// A table row found for a key: decoded for this batch, or shared with the cache. A cached row
-/// is copied out when the answers are collected (`collect` may run on another thread than
-/// `submit`: the copies are then made where they are used).
+/// A table row found for a key: decoded for this batch, or a cached row, packed, at this range
+/// of its batch's `cached_rows`. Cached rows are unpacked when the answers are collected:
+/// `collect` may run on another thread than `submit`, and the rows are then made where they
+/// are used.
 #[derive(Clone, Debug, PartialEq)]
 enum Found {
     Fresh(Vec<Value>),
-    Cached(Arc<[Value]>),
-}
-
-impl Found {
-    fn values(&self) -> &[Value] {
-        match self {
-            Found::Fresh(row) => row,
-            Found::Cached(row) => row,
-        }
-    }
-
-    fn into_vec(self) -> Vec<Value> {
-        match self {
-            Found::Fresh(row) => row,
-            Found::Cached(row) => row.to_vec(),
-        }
-    }
+    Packed(Range<usize>),
 }
 
 /// A cache key: the Redis key's bytes, inline when short (as most keys are), so finding an
@@ -64,8 +50,9 @@ impl Found {
 type CacheKey = SmallVec<[u8; 24]>;
 
 struct Entry {
-    /// The table row, or `None` for a key absent from Redis.
-    row: Option<Arc<[Value]>>,
+    /// The table row (packed, in the entry itself unless long), or `None` for a key absent
+    /// from Redis.
+    row: Option<PackedRow>,
     written: Instant,
     accessed: Instant,
     /// The cache's clock when the entry was last put at the front.
@@ -112,17 +99,28 @@ impl Cache {
     }
 
     /// The cached answer for a key, if present and not expired.
-    fn get(&mut self, key: &[u8], now: Instant) -> Option<Answer> {
-        self.get_batch(&[key], now).pop().flatten()
+    fn get(&mut self, key: &[u8], now: Instant) -> Result<Option<Option<Vec<Value>>>, String> {
+        let mut rows = Vec::new();
+        match self.get_batch(&[key], now, &mut rows).pop().flatten() {
+            None => Ok(None),
+            Some(None) => Ok(Some(None)),
+            Some(Some(range)) => unpack(&rows[range]).map(|row| Some(Some(row))),
+        }
     }
 
-    /// The cached answers (rows shared with the cache) for a batch of keys: `None` where a key
-    /// is not cached or its entry expired (expired entries are removed).
+    /// The cached answers for a batch of keys: `None` where a key is not cached or its entry
+    /// expired (expired entries are removed), `Some(None)` for a key cached as absent, else the
+    /// range of `rows` where its packed row was appended.
     ///
-    /// The batch is read in passes so that the memory reads of many keys overlap instead of
-    /// each waiting for the last: find every entry (prefetching its row), check expiry and
-    /// share the rows, then update access times and positions.
-    fn get_batch(&mut self, keys: &[&[u8]], now: Instant) -> Vec<Option<Answer>> {
+    /// Entries are found first, then their rows copied, so that the memory reads of many keys
+    /// overlap instead of each waiting for the last; then access times and positions are
+    /// updated.
+    fn get_batch(
+        &mut self,
+        keys: &[&[u8]],
+        now: Instant,
+        rows: &mut Vec<u8>,
+    ) -> Vec<Option<Option<Range<usize>>>> {
         const ABSENT: u8 = 0;
         const HIT: u8 = 1;
         const HIT_TO_FRONT: u8 = 2;
@@ -131,10 +129,10 @@ impl Cache {
         let mut outcome = vec![ABSENT; keys.len()];
         {
             let found: Vec<Option<&Entry>> = keys.iter().map(|k| self.entries.peek(*k)).collect();
-            for entry in found.iter().flatten() {
-                if let Some(row) = &entry.row {
-                    prefetch(Arc::as_ptr(row).cast::<Value>());
-                }
+            // A row spans up to two more cache lines than the key (or lives on the heap).
+            for row in found.iter().flatten().filter_map(|e| e.row.as_ref()) {
+                prefetch(row.as_ptr());
+                prefetch(row.as_ptr().wrapping_add(row.len().saturating_sub(1)));
             }
             for (i, entry) in found.iter().enumerate() {
                 answers.push(match entry {
@@ -144,7 +142,11 @@ impl Cache {
                         } else {
                             HIT
                         };
-                        Some(entry.row.clone().map(Found::Cached))
+                        Some(entry.row.as_ref().map(|row| {
+                            let start = rows.len();
+                            rows.extend_from_slice(row);
+                            start..rows.len()
+                        }))
                     }
                     Some(_) => {
                         outcome[i] = EXPIRED;
@@ -182,13 +184,17 @@ impl Cache {
     }
 
     /// Caches an answer; returns whether another entry was evicted to make room.
-    fn put(&mut self, key: &[u8], row: Option<Arc<[Value]>>, now: Instant) -> bool {
+    fn put(&mut self, key: &[u8], row: Option<&[Value]>, now: Instant) -> bool {
         if row.is_none() && !self.options.cache_missing_key {
             return false;
         }
         self.clock += 1;
         let entry = Entry {
-            row,
+            row: row.map(|values| {
+                let mut packed = PackedRow::new();
+                pack(values, &mut packed);
+                packed
+            }),
             written: now,
             accessed: now,
             front_at: self.clock,
@@ -242,6 +248,8 @@ struct Pending {
     slot_of: Vec<usize>,
     first_probe: Vec<usize>,
     answers: Vec<Option<Answer>>,
+    /// The packed rows of the answers found in the cache (`Found::Packed`), end to end.
+    cached_rows: Vec<u8>,
     to_fetch: Vec<usize>,
     /// The keys per command (MGET group or one HGETALL), in order.
     groups: Vec<usize>,
@@ -261,6 +269,7 @@ impl Pending {
             slot_of: Vec::new(),
             first_probe: Vec::new(),
             answers: Vec::new(),
+            cached_rows: Vec::new(),
             to_fetch: Vec::new(),
             groups: Vec::new(),
             packed: Vec::new(),
@@ -535,28 +544,50 @@ impl RedisLookup {
     }
 
     /// The answer for a probe: one row, or none for a miss (or a row whose other join columns
-    /// do not match).
-    fn answer(&mut self, filter_values: &[Value], answer: Answer) -> RVec<Row> {
-        let matched = answer.filter(|found| {
-            let row = found.values();
+    /// do not match). `cached_rows` holds the packed rows of `Found::Packed`.
+    fn answer(
+        &mut self,
+        filter_values: &[Value],
+        answer: Answer,
+        cached_rows: &[u8],
+    ) -> Result<RVec<Row>, ConnectorError> {
+        let row = match answer {
+            None => None,
+            Some(Found::Fresh(row)) => Some(row),
+            Some(Found::Packed(range)) => Some(
+                cached_rows
+                    .get(range)
+                    .ok_or_else(|| "a packed row outside its batch".to_string())
+                    .and_then(unpack)
+                    .map_err(|e| self.cache_error(e))?,
+            ),
+        };
+        let matched = row.filter(|row| {
             self.filters
                 .iter()
                 .zip(filter_values)
                 .all(|((column, _), value)| *value == row[*column])
         });
-        match matched {
-            Some(found) => {
+        Ok(match matched {
+            Some(row) => {
                 self.counts.hits += 1;
                 RVec::from(vec![Row {
                     kind: RowKind::Insert,
-                    values: RVec::from(found.into_vec()),
+                    values: RVec::from(row),
                 }])
             }
             None => {
                 self.counts.misses += 1;
                 RVec::new()
             }
-        }
+        })
+    }
+
+    fn cache_error(&self, why: String) -> ConnectorError {
+        ConnectorError::internal(format!(
+            "table '{}': the lookup cache holds a bad row: {why}",
+            self.table()
+        ))
     }
 
     /// The probe's values of the join columns besides the key, in `filters` order.
@@ -586,14 +617,12 @@ impl RedisLookup {
 
     /// The answer for a fetched row, which the cache (if any) keeps too.
     fn keep(&mut self, key: &[u8], row: Option<Vec<Value>>, now: Instant) -> Answer {
-        let Some(cache) = self.cache.as_mut() else {
-            return row.map(Found::Fresh);
-        };
-        let row: Option<Arc<[Value]>> = row.map(Arc::from);
-        if cache.put(key, row.clone(), now) {
-            self.counts.cache_evictions += 1;
+        if let Some(cache) = self.cache.as_mut() {
+            if cache.put(key, row.as_deref(), now) {
+                self.counts.cache_evictions += 1;
+            }
         }
-        row.map(Found::Cached)
+        row.map(Found::Fresh)
     }
 
     /// Plans a batch: its keys, their distinct slots, cached answers, and the commands for the
@@ -641,7 +670,11 @@ impl RedisLookup {
         batch.answers = match self.cache.as_mut() {
             Some(cache) => {
                 let keys: Vec<&[u8]> = batch.first_probe.iter().map(|p| batch.key(*p)).collect();
-                cache.get_batch(&keys, now)
+                let mut rows = Vec::new();
+                let answers = cache.get_batch(&keys, now, &mut rows);
+                batch.cached_rows = rows;
+                let packed = |a: Option<Option<Range<usize>>>| a.map(|r| r.map(Found::Packed));
+                answers.into_iter().map(packed).collect()
             }
             None => vec![None; batch.first_probe.len()],
         };
@@ -790,21 +823,6 @@ impl RedisLookup {
         for slot in &batch.slot_of {
             uses[*slot] += 1;
         }
-        // Cached rows are copied out below: load them, then their text, for all at once.
-        let shared = || {
-            batch.answers.iter().filter_map(|a| match a {
-                Some(Some(Found::Cached(row))) => Some(row),
-                _ => None,
-            })
-        };
-        shared().for_each(|row| prefetch(Arc::as_ptr(row).cast::<Value>()));
-        for value in shared().flat_map(|row| row.iter()) {
-            match value {
-                Value::String(text) => prefetch(text.as_ptr()),
-                Value::Bytes(bytes) => prefetch(bytes.as_ptr()),
-                _ => {}
-            }
-        }
         let mut out = Vec::with_capacity(batch.slot_of.len());
         for (i, slot) in batch.slot_of.iter().enumerate() {
             uses[*slot] -= 1;
@@ -815,7 +833,7 @@ impl RedisLookup {
                 batch.answers[*slot].clone()
             };
             let filter_values = batch.filter_values.get(i).map_or(&[][..], |v| v.as_slice());
-            out.push(self.answer(filter_values, answer.flatten()));
+            out.push(self.answer(filter_values, answer.flatten(), &batch.cached_rows)?);
         }
         Ok(out)
     }
@@ -853,10 +871,15 @@ impl RedisLookup {
             if answers.contains_key(key) || fetching.contains_key(key) {
                 continue;
             }
-            match self.cache.as_mut().and_then(|c| c.get(key, now)) {
+            let cached = match self.cache.as_mut().map(|c| c.get(key, now)) {
+                Some(Err(e)) => return Err(self.cache_error(e)),
+                Some(Ok(cached)) => cached,
+                None => None,
+            };
+            match cached {
                 Some(answer) => {
                     from_cache += 1;
-                    answers.insert(key, answer);
+                    answers.insert(key, answer.map(Found::Fresh));
                 }
                 None => {
                     fetching.insert(key, ());
@@ -882,9 +905,9 @@ impl RedisLookup {
             .map(|(probe, p)| {
                 let answer = answers.get(p.composite.as_slice()).cloned().flatten();
                 let filter_values = self.filter_values(probe);
-                self.answer(&filter_values, answer)
+                self.answer(&filter_values, answer, &[])
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(out)
     }
 }
@@ -1017,16 +1040,16 @@ mod tests {
         })
     }
 
-    fn row(text: &str) -> Arc<[Value]> {
-        Arc::from(vec![Value::String(text.into())])
-    }
-
-    fn found(text: &str) -> Answer {
-        Some(Found::Cached(row(text)))
+    fn row(text: &str) -> Vec<Value> {
+        vec![Value::String(text.into()), Value::BigInt(text.len() as i64)]
     }
 
     fn put(cache: &mut Cache, key: &str) -> bool {
-        cache.put(key.as_bytes(), Some(row(key)), Instant::now())
+        cache.put(key.as_bytes(), Some(&row(key)), Instant::now())
+    }
+
+    fn get(cache: &mut Cache, key: &str) -> Option<Option<Vec<Value>>> {
+        cache.get(key.as_bytes(), Instant::now()).unwrap()
     }
 
     fn cached(cache: &Cache) -> Vec<String> {
@@ -1044,10 +1067,10 @@ mod tests {
         let mut c = cache(2);
         put(&mut c, "a");
         put(&mut c, "b");
-        assert_eq!(c.get(b"a", Instant::now()), Some(found("a")));
+        assert_eq!(get(&mut c, "a"), Some(Some(row("a"))));
         assert!(put(&mut c, "c"), "'b' is evicted");
         assert_eq!(cached(&c), ["a", "c"]);
-        assert_eq!(c.get(b"b", Instant::now()), None);
+        assert_eq!(get(&mut c, "b"), None);
     }
 
     #[test]
@@ -1058,9 +1081,9 @@ mod tests {
             put(&mut c, k);
         }
         // "k0" is at the back; a hit moves it to the front.
-        assert!(c.get(b"k0", Instant::now()).is_some());
+        assert!(get(&mut c, "k0").is_some());
         // "k7" was put 1 placement ago: the hit leaves it where it is (second from the front).
-        assert!(c.get(b"k7", Instant::now()).is_some());
+        assert!(get(&mut c, "k7").is_some());
         // Six new keys (three quarters of 8) evict k1..k6, never the two used keys.
         for k in ["n0", "n1", "n2", "n3", "n4", "n5"] {
             assert!(put(&mut c, k));
@@ -1069,8 +1092,8 @@ mod tests {
         // With no further use, they are the next evicted, oldest first (k7 was put before k0
         // moved to the front).
         put(&mut c, "n6");
-        assert_eq!(c.get(b"k7", Instant::now()), None);
-        assert!(c.get(b"k0", Instant::now()).is_some());
+        assert_eq!(get(&mut c, "k7"), None);
+        assert!(get(&mut c, "k0").is_some());
     }
 
     #[test]
@@ -1083,11 +1106,16 @@ mod tests {
         });
         let start = Instant::now();
         c.put(b"gone", None, start);
-        c.put(b"here", Some(row("here")), start);
-        let answers = c.get_batch(&[b"gone", b"here", b"other"], start);
-        assert_eq!(answers, vec![Some(None), Some(found("here")), None]);
+        c.put(b"here", Some(&row("here")), start);
+        let mut rows = Vec::new();
+        let answers = c.get_batch(&[b"gone", b"here", b"other"], start, &mut rows);
+        assert_eq!(answers, vec![Some(None), Some(Some(0..rows.len())), None]);
+        assert_eq!(unpack(&rows), Ok(row("here")));
         let later = start + Duration::from_millis(50);
-        assert_eq!(c.get_batch(&[b"gone", b"here"], later), vec![None, None]);
+        assert_eq!(
+            c.get_batch(&[b"gone", b"here"], later, &mut rows),
+            vec![None, None]
+        );
         assert!(cached(&c).is_empty(), "expired entries are removed");
     }
 }
