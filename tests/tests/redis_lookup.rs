@@ -171,6 +171,34 @@ fn string_dimension_reads_back_what_the_sink_wrote_with_declared_types() {
 }
 
 #[test]
+fn cached_rows_come_back_typed_as_declared() {
+    let server = RedisServer::start();
+    for table in [
+        typed_table(&server),
+        typed_table(&server).with("type", "hash"),
+    ] {
+        let table = table
+            .with("lookup.cache", "PARTIAL")
+            .with("lookup.partial-cache.max-rows", "10");
+        let _: () = redis::cmd("FLUSHALL").query(&mut con(&server)).unwrap();
+        let mut sink = table.sink();
+        sink.write(RSlice::from_slice(&[Row::insert(typed_row())]))
+            .unwrap();
+        sink.flush().unwrap();
+        let mut lookup = table.lookup();
+        let keys = vec![vec![Value::BigInt(7)], vec![Value::BigInt(8)]];
+        let first = probe(&mut lookup, keys.clone());
+        let _: () = redis::cmd("FLUSHALL").query(&mut con(&server)).unwrap();
+        let second = probe(&mut lookup, keys);
+        assert_eq!(second, first, "the cache answers as Redis did");
+        assert_eq!(second[0], vec![typed_row()], "every type as declared");
+        assert!(second[1].is_empty(), "a cached miss is no row");
+        assert_eq!(counter(&lookup, "cache_hits"), 2);
+        assert_eq!(counter(&lookup, "round_trips"), 1);
+    }
+}
+
+#[test]
 fn seed_dimension_without_primary_key_reads_the_raw_value() {
     let server = RedisServer::start();
     let _: () = con(&server).set("F", "female").unwrap();
