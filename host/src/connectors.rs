@@ -6,9 +6,10 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use abi_stable::std_types::{RSlice, RVec};
+use abi_stable::std_types::{RResult, RSlice, RVec};
 use connector_interface::{
-    Column, LookupBox, OptionEntry, Row, RowKind, Schema, SinkBox, TableContext, TypeKind, Value,
+    Column, ConnectorError, LookupBox, OptionEntry, Row, RowKind, Schema, SinkBox, TableContext,
+    TypeKind, Value,
 };
 
 use crate::values::{from_json, from_text, to_json, to_text};
@@ -838,6 +839,11 @@ impl Sink for Collect {
 // ---------------------------------------------------------------------------------------
 // plugin adapters
 
+/// A plugin call's result, with the plugin's error message.
+pub fn plugin_result<T>(result: RResult<T, ConnectorError>) -> Result<T, String> {
+    result.into_result().map_err(|e| e.message.to_string())
+}
+
 fn counters_of(
     counters: abi_stable::std_types::RVec<connector_interface::Counter>,
 ) -> Vec<(String, u64)> {
@@ -851,28 +857,16 @@ pub struct PluginSink(pub SinkBox);
 
 impl Sink for PluginSink {
     fn open(&mut self) -> Result<(), String> {
-        self.0
-            .open()
-            .into_result()
-            .map_err(|e| e.message.to_string())
+        plugin_result(self.0.open())
     }
     fn write(&mut self, rows: &[Row]) -> Result<(), String> {
-        self.0
-            .write(RSlice::from_slice(rows))
-            .into_result()
-            .map_err(|e| e.message.to_string())
+        plugin_result(self.0.write(RSlice::from_slice(rows)))
     }
     fn flush(&mut self) -> Result<(), String> {
-        self.0
-            .flush()
-            .into_result()
-            .map_err(|e| e.message.to_string())
+        plugin_result(self.0.flush())
     }
     fn close(&mut self) -> Result<(), String> {
-        self.0
-            .close()
-            .into_result()
-            .map_err(|e| e.message.to_string())
+        plugin_result(self.0.close())
     }
     fn counters(&self) -> Vec<(String, u64)> {
         counters_of(self.0.counters())
@@ -883,36 +877,20 @@ pub struct PluginLookup(pub LookupBox);
 
 impl Lookup for PluginLookup {
     fn open(&mut self) -> Result<(), String> {
-        self.0
-            .open()
-            .into_result()
-            .map_err(|e| e.message.to_string())
+        plugin_result(self.0.open())
     }
     fn lookup(&mut self, keys: &[Row]) -> Result<Vec<RVec<Row>>, String> {
-        self.0
-            .lookup(RSlice::from_slice(keys))
-            .into_result()
+        plugin_result(self.0.lookup(RSlice::from_slice(keys)))
             .map(|answers| answers.into_iter().collect())
-            .map_err(|e| e.message.to_string())
     }
     fn submit(&mut self, keys: &[Row]) -> Result<(), String> {
-        self.0
-            .submit(RSlice::from_slice(keys))
-            .into_result()
-            .map_err(|e| e.message.to_string())
+        plugin_result(self.0.submit(RSlice::from_slice(keys)))
     }
     fn collect(&mut self) -> Result<Vec<RVec<Row>>, String> {
-        self.0
-            .collect()
-            .into_result()
-            .map(|answers| answers.into_iter().collect())
-            .map_err(|e| e.message.to_string())
+        plugin_result(self.0.collect()).map(|answers| answers.into_iter().collect())
     }
     fn close(&mut self) -> Result<(), String> {
-        self.0
-            .close()
-            .into_result()
-            .map_err(|e| e.message.to_string())
+        plugin_result(self.0.close())
     }
     fn counters(&self) -> Vec<(String, u64)> {
         counters_of(self.0.counters())

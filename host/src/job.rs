@@ -24,8 +24,8 @@ use abi_stable::std_types::RVec;
 use connector_interface::{Column, DataType, Roles, Row, RowKind, Value};
 
 use crate::connectors::{
-    builtin_bounded, builtin_sink, builtin_source, validate_builtin, Collect, Lookup, PluginLookup,
-    PluginSink, Sink, Source, TableDef, BUILTIN,
+    builtin_bounded, builtin_sink, builtin_source, plugin_result, validate_builtin, Collect,
+    Lookup, PluginLookup, PluginSink, Sink, Source, TableDef, BUILTIN,
 };
 use crate::discovery::Discovery;
 use crate::error::HostError;
@@ -878,10 +878,11 @@ fn create_lookup(j: &JoinPlan, task: usize, parallelism: usize) -> Result<Box<dy
     let factory = plugin
         .factory(j.table.connector())
         .ok_or_else(|| format!("connector '{}' vanished", j.table.connector()))?;
-    let lookup = factory
-        .create_lookup(&j.table.context(&j.lookup_columns, task, parallelism))
-        .into_result()
-        .map_err(|e| e.message.to_string())?;
+    let lookup = plugin_result(factory.create_lookup(&j.table.context(
+        &j.lookup_columns,
+        task,
+        parallelism,
+    )))?;
     let mut lookup: Box<dyn Lookup> = Box::new(PluginLookup(lookup));
     lookup.open()?;
     Ok(lookup)
@@ -899,12 +900,9 @@ fn create_sink(
             let factory = plugin
                 .factory(table.connector())
                 .ok_or_else(|| format!("connector '{}' vanished", table.connector()))?;
-            Box::new(PluginSink(
-                factory
-                    .create_sink(&table.context(&[], task, parallelism))
-                    .into_result()
-                    .map_err(|e| e.message.to_string())?,
-            ))
+            Box::new(PluginSink(plugin_result(
+                factory.create_sink(&table.context(&[], task, parallelism)),
+            )?))
         }
     };
     sink.open()?;

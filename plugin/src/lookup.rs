@@ -39,7 +39,7 @@ type Answer = Option<Found>;
 /// of its batch's `cached_rows`. Cached rows are unpacked when the answers are collected:
 /// `collect` may run on another thread than `submit`, and the rows are then made where they
 /// are used.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 enum Found {
     Fresh(Vec<Value>),
     Packed(Range<usize>),

@@ -168,30 +168,28 @@ fn main() -> std::process::ExitCode {
     let factory = plugin.factory("redis").unwrap();
     let (mut best_get, mut best_uncached, mut best_plain, mut best_cached) =
         (0f64, 0f64, 0f64, 0f64);
-    // `uncached` runs just the uncached lookups (for profiling).
-    if std::env::args().any(|a| a == "uncached") {
-        let mut uncached = factory.create_lookup(&context(&server, false)).unwrap();
-        uncached.open().unwrap();
-        println!("uncached lookup: {:.0} probes/s", run(Some(&mut uncached)));
-        return std::process::ExitCode::SUCCESS;
-    }
-    // `cached` runs just the warmed cached lookups (for profiling).
-    if std::env::args().any(|a| a == "cached") {
-        let mut cached = factory.create_lookup(&context(&server, true)).unwrap();
-        cached.open().unwrap();
-        run(Some(&mut cached));
-        for _ in 0..3 {
-            println!("cached lookup: {:.0} probes/s", run(Some(&mut cached)));
+    let open = |cached: bool| {
+        let mut lookup = factory.create_lookup(&context(&server, cached)).unwrap();
+        lookup.open().unwrap();
+        lookup
+    };
+    // `uncached` or `cached` runs just those lookups (the cached ones warmed), for profiling.
+    if let Some(only) = std::env::args().find(|a| a == "uncached" || a == "cached") {
+        let cached = only == "cached";
+        let mut lookup = open(cached);
+        if cached {
+            run(Some(&mut lookup));
+        }
+        for _ in 0..if cached { 3 } else { 1 } {
+            println!("{only} lookup: {:.0} probes/s", run(Some(&mut lookup)));
         }
         return std::process::ExitCode::SUCCESS;
     }
-    let mut cached = factory.create_lookup(&context(&server, true)).unwrap();
-    cached.open().unwrap();
+    let mut cached = open(true);
     run(Some(&mut cached)); // warm the cache
     for round in 1..=2 {
         let get = server.benchmark("get", PROBES as u64, None);
-        let mut uncached = factory.create_lookup(&context(&server, false)).unwrap();
-        uncached.open().unwrap();
+        let mut uncached = open(false);
         let cpu_before = cpu_seconds();
         let wall = Instant::now();
         let probes = run(Some(&mut uncached));
