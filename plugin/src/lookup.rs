@@ -13,6 +13,7 @@
 //! and returns the value after the write.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::time::Instant;
@@ -50,6 +51,8 @@ enum Found {
 type CacheKey = SmallVec<[u8; 24]>;
 
 struct Entry {
+    /// The Redis key (the cache is indexed by its hash; a hit compares the key itself).
+    key: CacheKey,
     /// The table row (packed, in the entry itself unless long), or `None` for a key absent
     /// from Redis.
     row: Option<PackedRow>,
@@ -71,7 +74,10 @@ struct Entry {
 /// LRU: all of `max-rows`). Caches under 4 entries move every hit: exact LRU.
 struct Cache {
     options: CacheOptions,
-    entries: LruCache<CacheKey, Entry>,
+    /// Entries by the hash of their key: finding one hashes nothing more and compares one
+    /// number, so the lookups of a batch overlap in the CPU (each is a chain of memory reads).
+    entries: LruCache<u64, Entry, BuildHasherDefault<Prehashed>>,
+    hasher: BuildFast,
     clock: u64,
     /// How many front placements an entry may fall behind before a hit moves it again.
     move_after: u64,
@@ -83,7 +89,8 @@ impl Cache {
         Cache {
             move_after: (capacity.get() as u64 / 4).max(1),
             options,
-            entries: LruCache::new(capacity),
+            entries: LruCache::with_hasher(capacity, BuildHasherDefault::default()),
+            hasher: BuildFast::default(),
             clock: 0,
         }
     }
@@ -125,17 +132,20 @@ impl Cache {
         const HIT: u8 = 1;
         const HIT_TO_FRONT: u8 = 2;
         const EXPIRED: u8 = 3;
+        let hashes: Vec<u64> = keys.iter().map(|k| self.hasher.hash_one(k)).collect();
         let mut answers = Vec::with_capacity(keys.len());
         let mut outcome = vec![ABSENT; keys.len()];
         {
-            let found: Vec<Option<&Entry>> = keys.iter().map(|k| self.entries.peek(*k)).collect();
+            let found: Vec<Option<&Entry>> = hashes.iter().map(|h| self.entries.peek(h)).collect();
             // A row spans up to two more cache lines than the key (or lives on the heap).
             for row in found.iter().flatten().filter_map(|e| e.row.as_ref()) {
                 prefetch(row.as_ptr());
                 prefetch(row.as_ptr().wrapping_add(row.len().saturating_sub(1)));
             }
-            for (i, entry) in found.iter().enumerate() {
+            for (i, (entry, key)) in found.iter().zip(keys).enumerate() {
                 answers.push(match entry {
+                    // Another key with the same hash is not this key's answer.
+                    Some(entry) if entry.key.as_slice() != *key => None,
                     Some(entry) if !self.expired(entry, now) => {
                         outcome[i] = if self.clock - entry.front_at >= self.move_after {
                             HIT_TO_FRONT
@@ -157,15 +167,15 @@ impl Cache {
             }
         }
         let track_access = self.options.expire_after_access.is_some();
-        for (key, outcome) in keys.iter().zip(&outcome) {
+        for (hash, outcome) in hashes.iter().zip(&outcome) {
             match *outcome {
                 EXPIRED => {
-                    self.entries.pop(*key);
+                    self.entries.pop(hash);
                 }
                 HIT_TO_FRONT => {
                     self.clock += 1;
                     // `get_mut` finds the entry and moves it to the front in one lookup.
-                    if let Some(entry) = self.entries.get_mut(*key) {
+                    if let Some(entry) = self.entries.get_mut(hash) {
                         entry.front_at = self.clock;
                         if track_access {
                             entry.accessed = now;
@@ -173,7 +183,7 @@ impl Cache {
                     }
                 }
                 HIT if track_access => {
-                    if let Some(entry) = self.entries.peek_mut(*key) {
+                    if let Some(entry) = self.entries.peek_mut(hash) {
                         entry.accessed = now;
                     }
                 }
@@ -190,6 +200,7 @@ impl Cache {
         }
         self.clock += 1;
         let entry = Entry {
+            key: CacheKey::from_slice(key),
             row: row.map(|values| {
                 let mut packed = PackedRow::new();
                 pack(values, &mut packed);
@@ -199,7 +210,9 @@ impl Cache {
             accessed: now,
             front_at: self.clock,
         };
-        matches!(self.entries.push(CacheKey::from_slice(key), entry), Some((old, _)) if old.as_slice() != key)
+        let hash = self.hasher.hash_one(key);
+        // A replaced entry (same key, or another key with the same hash) is no eviction.
+        matches!(self.entries.push(hash, entry), Some((old, e)) if old != hash || e.key.as_slice() != key)
     }
 }
 
@@ -915,6 +928,26 @@ impl RedisLookup {
 /// The hash of the per-batch key indexes: fast for short keys; seeded per process.
 type BuildFast = foldhash::fast::RandomState;
 
+/// The hasher of the cache's index, whose keys are hashes already: the key is the hash.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Asks the CPU to load the memory at `p` into its caches (a hint; never faults).
 #[inline(always)]
 fn prefetch<T>(p: *const T) {
@@ -1056,7 +1089,7 @@ mod tests {
         let mut keys: Vec<String> = cache
             .entries
             .iter()
-            .map(|(k, _)| String::from_utf8_lossy(k).into_owned())
+            .map(|(_, e)| String::from_utf8_lossy(&e.key).into_owned())
             .collect();
         keys.sort();
         keys
