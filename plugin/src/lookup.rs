@@ -1130,6 +1130,21 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_of_another_key_with_the_same_hash_is_not_a_hit() {
+        let mut c = cache(4);
+        put(&mut c, "other");
+        // Move "other"'s entry to where "wanted" hashes, as a collision would put it.
+        let entry = c.entries.pop(&c.hasher.hash_one(b"other".as_slice())).unwrap();
+        let hash = c.hasher.hash_one(b"wanted".as_slice());
+        c.entries.push(hash, entry);
+        assert_eq!(get(&mut c, "wanted"), None);
+        // Caching "wanted" replaces the other key's entry: that is an eviction.
+        assert!(put(&mut c, "wanted"));
+        assert_eq!(get(&mut c, "wanted"), Some(Some(row("wanted"))));
+        assert_eq!(cached(&c), ["wanted"]);
+    }
+
+    #[test]
     fn expired_entries_are_removed_on_read_and_missing_keys_are_cached() {
         let mut c = Cache::new(CacheOptions {
             max_rows: 4,
