@@ -828,6 +828,15 @@ struct Finisher {
     /// For each projected item that is a column used by no other item: that column, so its
     /// value can be moved out of the row.
     takes: Vec<Option<usize>>,
+    /// Whether the first join's answers go straight into the projected rows, without joined
+    /// rows in between (see `direct`).
+    direct: bool,
+}
+
+/// Whether a job's joined rows can be skipped: one join, no filter after it, and a projection
+/// of columns only (with casts), so each output row is picked from a probe row and its answer.
+fn direct(joins: &[JoinPlan], post_filter: &Option<Bound>, projection: &[Bound]) -> bool {
+    joins.len() == 1 && post_filter.is_none() && projection.iter().all(|p| p.input().is_some())
 }
 
 /// The projected items that can move their column out of the row (see `Worker::takes`):
@@ -1099,6 +1108,9 @@ impl Finisher {
             _ => Vec::new(),
         };
         let now = proctime();
+        if let (true, Some(first)) = (self.direct, joins.first()) {
+            return self.join_projected(first, started.rows, started.key_of, answers, &now);
+        }
         let mut current = started.rows;
         if let Some(first) = joins.first() {
             current = assemble(first, current, started.key_of, answers, &now);
@@ -1141,6 +1153,83 @@ impl Finisher {
     }
 }
 
+impl Finisher {
+    /// The projected rows of a batch joined with its answers, picked from each probe row and
+    /// answer row (see `direct`): as `assemble` then the projection, without the joined rows.
+    fn join_projected(
+        &self,
+        plan: &JoinPlan,
+        rows: Rows,
+        key_of: Vec<Option<usize>>,
+        answers: Vec<RVec<Row>>,
+        now: &Value,
+    ) -> Result<Vec<Row>, String> {
+        let mut uses = vec![0usize; answers.len()];
+        for slot in key_of.iter().flatten() {
+            uses[*slot] += 1;
+        }
+        let mut answers = answers;
+        let mut out = Vec::with_capacity(rows.len());
+        for ((kind, mut values), slot) in rows.into_iter().zip(key_of) {
+            let found: RVec<Row> = match slot {
+                Some(s) if s < answers.len() => {
+                    uses[s] -= 1;
+                    if uses[s] == 0 {
+                        std::mem::take(&mut answers[s])
+                    } else {
+                        answers[s].clone()
+                    }
+                }
+                _ => RVec::new(),
+            };
+            if found.is_empty() {
+                // A left join's miss: the dimension's columns are NULL.
+                if plan.left {
+                    out.push(self.pick(kind, &mut values, &mut [], &Value::Null, true)?);
+                }
+                continue;
+            }
+            let count = found.len();
+            for (n, dim) in found.into_iter().enumerate() {
+                let mut dim = dim.values;
+                out.push(self.pick(kind, &mut values, &mut dim, now, n + 1 == count)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One projected row from a probe row and a dimension row (the columns after `dim`, its
+    /// PROCTIME ones, are `pad`). Columns read once move, the probe's only from its `last` use.
+    fn pick(
+        &self,
+        kind: RowKind,
+        values: &mut [Value],
+        dim: &mut [Value],
+        pad: &Value,
+        last: bool,
+    ) -> Result<Row, String> {
+        let left = values.len();
+        let mut projected = Vec::with_capacity(self.projection.len());
+        for ((p, c), take) in self.projection.iter().zip(&self.casts).zip(&self.takes) {
+            let Some(i) = p.input() else {
+                return Err("internal error: a projected expression in a direct join".into());
+            };
+            let v = match (values.get_mut(i), dim.get_mut(i.wrapping_sub(left))) {
+                (Some(v), _) if last && take.is_some() => std::mem::replace(v, Value::Null),
+                (Some(v), _) => v.clone(),
+                (None, Some(d)) if take.is_some() => std::mem::replace(d, Value::Null),
+                (None, Some(d)) => d.clone(),
+                (None, None) => pad.clone(),
+            };
+            projected.push(match c {
+                Some(t) => cast(v, t)?,
+                None => v,
+            });
+        }
+        Ok(Row::new(kind, projected))
+    }
+}
+
 fn execute(plan: Plan) -> Result<Outcome, HostError> {
     let started = Instant::now();
     let metrics = Arc::new(Metrics::default());
@@ -1157,6 +1246,7 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             (None, None) => return Err(HostError::Failed("no sink".into())),
         });
     }
+    let direct = direct(&plan.joins, &plan.post_filter, &plan.projection);
     let mut probers = Vec::with_capacity(n);
     let mut finishers = Vec::with_capacity(n);
     for task in 0..n {
@@ -1177,6 +1267,7 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             projection: plan.projection.clone(),
             casts: plan.casts.clone(),
             takes: takes(&plan.projection),
+            direct,
         });
     }
     let mut source: Box<dyn Source> = match plan.source_provider {
@@ -1187,7 +1278,11 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
     };
     let source_keys = plan.source.key_columns();
     let source_proctime = plan.source.proctime.len();
-    let joined_width: usize = plan.joins.iter().map(|j| j.width).sum();
+    // Joined rows are made in the source rows' memory, unless the join is direct.
+    let joined_width: usize = match direct {
+        true => 0,
+        false => plan.joins.iter().map(|j| j.width).sum(),
+    };
     let joins = Arc::new(plan.joins);
     let sink_keys = plan.sink_keys.clone();
     let interval = plan.interval;

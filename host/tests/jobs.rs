@@ -167,6 +167,34 @@ fn inner_joins_drop_misses_and_left_joins_pad_nulls() {
 }
 
 #[test]
+fn a_join_projecting_columns_picks_them_from_probe_and_answer() {
+    // Columns only (one twice, one cast to BIGINT): rows are picked without joined rows.
+    let server = RedisServer::start();
+    let _: () = con(&server).set("dim:a", "alpha").unwrap();
+    let job = Job::new();
+    let data = job.file("s.csv", "1,a\n2,b\n0,a\n3,a\n");
+    let sql = |kind: &str| {
+        format!(
+            "CREATE TABLE dim (k STRING, v STRING) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{port}', 'key.prefix' = 'dim:');
+CREATE TABLE s (id INT, k STRING, p AS PROCTIME()) WITH ('connector' = 'filesystem', 'path' = '{data}', 'format' = 'csv');
+CREATE TABLE out (id BIGINT, v STRING, dk STRING, k STRING, k2 STRING) WITH ('connector' = 'print');
+INSERT INTO out SELECT s.id, d.v, d.k, s.k, s.k FROM s {kind} JOIN dim FOR SYSTEM_TIME AS OF s.p AS d ON s.k = d.k WHERE s.id > 0;",
+            port = server.port(),
+            data = data.display()
+        )
+    };
+    let (code, out, err) = job.run(&sql(""), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "+I[1, alpha, a, a, a]\n+I[3, alpha, a, a, a]\n");
+    let (code, out, err) = job.run(&sql("LEFT"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "+I[1, alpha, a, a, a]\n+I[2, null, null, b, b]\n+I[3, alpha, a, a, a]\n"
+    );
+}
+
+#[test]
 fn two_joins_chain_the_second_on_a_column_of_the_first() {
     let server = RedisServer::start();
     let mut c = con(&server);

@@ -1134,7 +1134,10 @@ mod tests {
         let mut c = cache(4);
         put(&mut c, "other");
         // Move "other"'s entry to where "wanted" hashes, as a collision would put it.
-        let entry = c.entries.pop(&c.hasher.hash_one(b"other".as_slice())).unwrap();
+        let entry = c
+            .entries
+            .pop(&c.hasher.hash_one(b"other".as_slice()))
+            .unwrap();
         let hash = c.hasher.hash_one(b"wanted".as_slice());
         c.entries.push(hash, entry);
         assert_eq!(get(&mut c, "wanted"), None);
