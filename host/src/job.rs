@@ -811,6 +811,8 @@ struct Prober {
     pre_filter: Option<Bound>,
     /// The first join's lookup, if the job joins.
     first: Option<SharedLookup>,
+    /// The key rows of the last batch, reused.
+    keys: Vec<Row>,
 }
 
 /// The second stage of a subtask (another thread, so a subtask's lookups and the rest of its
@@ -822,6 +824,8 @@ struct Finisher {
     first: Option<SharedLookup>,
     /// The lookups of the joins after the first.
     rest: Vec<Box<dyn Lookup>>,
+    /// The key rows of the last batch's joins after the first, reused.
+    keys: Vec<Row>,
     post_filter: Option<Bound>,
     projection: Vec<Bound>,
     casts: Vec<Option<DataType>>,
@@ -928,17 +932,27 @@ struct Started {
     submitted: bool,
 }
 
-/// The distinct key rows of a join for these rows, and each row's key slot (`None` for a NULL
-/// key, which never matches).
-fn join_keys(plan: &JoinPlan, rows: &Rows) -> Result<(Vec<Row>, Vec<Option<usize>>), String> {
+/// The distinct key rows of a join for these rows, written into `keys` (whose rows and their
+/// memory are reused from batch to batch): returns how many there are and each row's key slot
+/// (`None` for a NULL key, which never matches).
+fn join_keys(
+    plan: &JoinPlan,
+    rows: &Rows,
+    keys: &mut Vec<Row>,
+) -> Result<(usize, Vec<Option<usize>>), String> {
     // Equal keys share a slot: an index by hash, with a chain for colliding keys.
     let mut index: HashMap<u64, usize, BuildHasherDefault<Prehashed>> =
         HashMap::with_capacity_and_hasher(rows.len(), Default::default());
     let mut chain: Vec<Option<usize>> = Vec::new();
-    let mut keys: Vec<Row> = Vec::new();
+    let mut used = 0;
     let mut key_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
     for (_, values) in rows {
-        let mut key = Vec::with_capacity(plan.keys.len());
+        // The next slot's row takes the key; it is kept only if the key is new.
+        if keys.len() == used {
+            keys.push(Row::insert(Vec::with_capacity(plan.keys.len())));
+        }
+        let key = &mut keys[used].values;
+        key.clear();
         for (k, t) in plan.keys.iter().zip(&plan.key_types) {
             key.push(cast(k.eval(values)?, t)?);
         }
@@ -946,11 +960,12 @@ fn join_keys(plan: &JoinPlan, rows: &Rows) -> Result<(Vec<Row>, Vec<Option<usize
             key_of.push(None);
             continue;
         }
-        let hash = hash_values(&key);
+        let key = keys[used].values.as_slice();
+        let hash = hash_values(key);
         let head = index.get(&hash).copied();
         let mut candidate = head;
         while let Some(slot) = candidate {
-            if keys[slot].values.as_slice() == key.as_slice() {
+            if keys[slot].values.as_slice() == key {
                 break;
             }
             candidate = chain[slot];
@@ -958,15 +973,15 @@ fn join_keys(plan: &JoinPlan, rows: &Rows) -> Result<(Vec<Row>, Vec<Option<usize
         let slot = match candidate {
             Some(slot) => slot,
             None => {
-                keys.push(Row::insert(key));
                 chain.push(head);
-                index.insert(hash, keys.len() - 1);
-                keys.len() - 1
+                index.insert(hash, used);
+                used += 1;
+                used - 1
             }
         };
         key_of.push(Some(slot));
     }
-    Ok((keys, key_of))
+    Ok((used, key_of))
 }
 
 /// The hasher of a map whose keys are hashes already (`hash_values`): the key is the hash.
@@ -1071,13 +1086,11 @@ impl Prober {
                 submitted: false,
             });
         };
-        let (keys, key_of) = join_keys(plan, &current)?;
-        let submitted = !keys.is_empty();
+        let (count, key_of) = join_keys(plan, &current, &mut self.keys)?;
+        let submitted = count > 0;
         if submitted {
-            metrics
-                .lookups
-                .fetch_add(keys.len() as u64, Ordering::Relaxed);
-            lock(lookup)?.submit(&keys)?;
+            metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
+            lock(lookup)?.submit(&self.keys[..count])?;
         }
         Ok(Started {
             rows: current,
@@ -1116,14 +1129,12 @@ impl Finisher {
             current = assemble(first, current, started.key_of, answers, &now);
         }
         for (plan, lookup) in joins.iter().skip(1).zip(self.rest.iter_mut()) {
-            let (keys, key_of) = join_keys(plan, &current)?;
-            let answers = if keys.is_empty() {
+            let (count, key_of) = join_keys(plan, &current, &mut self.keys)?;
+            let answers = if count == 0 {
                 Vec::new()
             } else {
-                metrics
-                    .lookups
-                    .fetch_add(keys.len() as u64, Ordering::Relaxed);
-                lookup.lookup(&keys)?
+                metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
+                lookup.lookup(&self.keys[..count])?
             };
             current = assemble(plan, current, key_of, answers, &now);
         }
@@ -1259,10 +1270,12 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
         probers.push(Prober {
             pre_filter: plan.pre_filter.clone(),
             first: first.clone(),
+            keys: Vec::new(),
         });
         finishers.push(Finisher {
             first,
             rest: lookups.collect(),
+            keys: Vec::new(),
             post_filter: plan.post_filter.clone(),
             projection: plan.projection.clone(),
             casts: plan.casts.clone(),
