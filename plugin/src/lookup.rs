@@ -23,6 +23,7 @@ use connector_interface::counters;
 use connector_interface::{
     guard, Column, ConnectorError, Counter, ExtensionBox, Lookup, Row, RowKind, TableContext, Value,
 };
+use hashbrown::HashTable;
 use lru::LruCache;
 use smallvec::SmallVec;
 
@@ -84,13 +85,15 @@ struct Cache {
 }
 
 impl Cache {
-    fn new(options: CacheOptions) -> Cache {
+    /// A cache whose index hashes keys with `hasher` (the lookup's, so a batch's keys are
+    /// hashed once).
+    fn new(options: CacheOptions, hasher: BuildFast) -> Cache {
         let capacity = NonZeroUsize::new(options.max_rows).unwrap_or(NonZeroUsize::MIN);
         Cache {
             move_after: (capacity.get() as u64 / 4).max(1),
             options,
             entries: LruCache::with_hasher(capacity, BuildHasherDefault::default()),
-            hasher: BuildFast::default(),
+            hasher,
             clock: 0,
         }
     }
@@ -108,14 +111,19 @@ impl Cache {
     /// The cached answer for a key, if present and not expired.
     fn get(&mut self, key: &[u8], now: Instant) -> Result<Option<Option<Vec<Value>>>, String> {
         let mut rows = Vec::new();
-        match self.get_batch(&[key], now, &mut rows).pop().flatten() {
+        let hash = self.hasher.hash_one(key);
+        match self
+            .get_batch(&[key], &[hash], now, &mut rows)
+            .pop()
+            .flatten()
+        {
             None => Ok(None),
             Some(None) => Ok(Some(None)),
             Some(Some(range)) => unpack(&rows[range]).map(|row| Some(Some(row))),
         }
     }
 
-    /// The cached answers for a batch of keys: `None` where a key is not cached or its entry
+    /// The cached answers for a batch of keys (and their hashes, by the cache's hasher): `None` where a key is not cached or its entry
     /// expired (expired entries are removed), `Some(None)` for a key cached as absent, else the
     /// range of `rows` where its packed row was appended.
     ///
@@ -125,6 +133,7 @@ impl Cache {
     fn get_batch(
         &mut self,
         keys: &[&[u8]],
+        hashes: &[u64],
         now: Instant,
         rows: &mut Vec<u8>,
     ) -> Vec<Option<Option<Range<usize>>>> {
@@ -132,7 +141,6 @@ impl Cache {
         const HIT: u8 = 1;
         const HIT_TO_FRONT: u8 = 2;
         const EXPIRED: u8 = 3;
-        let hashes: Vec<u64> = keys.iter().map(|k| self.hasher.hash_one(k)).collect();
         let mut answers = Vec::with_capacity(keys.len());
         let mut outcome = vec![ABSENT; keys.len()];
         {
@@ -240,6 +248,8 @@ pub struct RedisLookup {
     value_columns: Vec<usize>,
     connection: Option<redis::Connection>,
     cache: Option<Cache>,
+    /// Hashes a batch's keys, to find equal keys and the cache's entries.
+    hasher: BuildFast,
     counts: Counts,
     /// Submitted batches whose answers are not collected yet, oldest first.
     pending: VecDeque<Pending>,
@@ -326,8 +336,10 @@ impl RedisLookup {
         let value_columns = (0..context.schema.columns.len())
             .filter(|i| !key_columns.contains(i))
             .collect();
+        let hasher = BuildFast::default();
         RedisLookup {
-            cache: options.cache.clone().map(Cache::new),
+            cache: options.cache.clone().map(|o| Cache::new(o, hasher.clone())),
+            hasher,
             codec,
             columns: context.schema.columns.to_vec(),
             key_positions,
@@ -660,16 +672,25 @@ impl RedisLookup {
         // Distinct keys ("slots"), each with the first probe that asked for it.
         let mut slot_of = Vec::with_capacity(probes.len());
         let mut first_probe: Vec<usize> = Vec::new();
+        let mut hashes: Vec<u64> = Vec::new();
         {
             let key_of = |i: usize| &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-            let mut slot_by_key: HashMap<&[u8], usize, BuildFast> =
-                HashMap::with_capacity_and_hasher(probes.len(), BuildFast::default());
+            let mut slots: HashTable<usize> = HashTable::with_capacity(probes.len());
             for i in 0..probes.len() {
-                let next = first_probe.len();
-                let slot = *slot_by_key.entry(key_of(i)).or_insert(next);
-                if slot == next {
-                    first_probe.push(i);
-                }
+                let key = key_of(i);
+                let hash = self.hasher.hash_one(key);
+                let found = slots
+                    .find(hash, |s| key_of(first_probe[*s]) == key)
+                    .copied();
+                let slot = match found {
+                    Some(slot) => slot,
+                    None => {
+                        slots.insert_unique(hash, first_probe.len(), |s| hashes[*s]);
+                        first_probe.push(i);
+                        hashes.push(hash);
+                        first_probe.len() - 1
+                    }
+                };
                 slot_of.push(slot);
             }
         }
@@ -684,7 +705,7 @@ impl RedisLookup {
             Some(cache) => {
                 let keys: Vec<&[u8]> = batch.first_probe.iter().map(|p| batch.key(*p)).collect();
                 let mut rows = Vec::new();
-                let answers = cache.get_batch(&keys, now, &mut rows);
+                let answers = cache.get_batch(&keys, &hashes, now, &mut rows);
                 batch.cached_rows = rows;
                 let packed = |a: Option<Option<Range<usize>>>| a.map(|r| r.map(Found::Packed));
                 answers.into_iter().map(packed).collect()
@@ -1065,12 +1086,15 @@ mod tests {
     use std::time::Duration;
 
     fn cache(max_rows: usize) -> Cache {
-        Cache::new(CacheOptions {
-            max_rows,
-            expire_after_write: None,
-            expire_after_access: None,
-            cache_missing_key: true,
-        })
+        Cache::new(
+            CacheOptions {
+                max_rows,
+                expire_after_write: None,
+                expire_after_access: None,
+                cache_missing_key: true,
+            },
+            BuildFast::default(),
+        )
     }
 
     fn row(text: &str) -> Vec<Value> {
@@ -1149,22 +1173,27 @@ mod tests {
 
     #[test]
     fn expired_entries_are_removed_on_read_and_missing_keys_are_cached() {
-        let mut c = Cache::new(CacheOptions {
-            max_rows: 4,
-            expire_after_write: Some(Duration::from_millis(50)),
-            expire_after_access: None,
-            cache_missing_key: true,
-        });
+        let mut c = Cache::new(
+            CacheOptions {
+                max_rows: 4,
+                expire_after_write: Some(Duration::from_millis(50)),
+                expire_after_access: None,
+                cache_missing_key: true,
+            },
+            BuildFast::default(),
+        );
         let start = Instant::now();
         c.put(b"gone", None, start);
         c.put(b"here", Some(&row("here")), start);
         let mut rows = Vec::new();
-        let answers = c.get_batch(&[b"gone", b"here", b"other"], start, &mut rows);
+        let keys: [&[u8]; 3] = [b"gone", b"here", b"other"];
+        let hashes = keys.map(|k| c.hasher.hash_one(k));
+        let answers = c.get_batch(&keys, &hashes, start, &mut rows);
         assert_eq!(answers, vec![Some(None), Some(Some(0..rows.len())), None]);
         assert_eq!(unpack(&rows), Ok(row("here")));
         let later = start + Duration::from_millis(50);
         assert_eq!(
-            c.get_batch(&[b"gone", b"here"], later, &mut rows),
+            c.get_batch(&keys[..2], &hashes[..2], later, &mut rows),
             vec![None, None]
         );
         assert!(cached(&c).is_empty(), "expired entries are removed");
