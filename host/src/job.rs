@@ -3,8 +3,8 @@
 //!
 //! Runtime: one source thread reads batches and routes rows by the source table's key (its
 //! primary key, or the first column) to `parallelism` subtasks. A subtask is two threads: a
-//! prober (the filter on the source's columns and the first join's batched lookups, submitted
-//! for a batch before the previous batch's answers are collected) and a finisher (joined rows,
+//! prober (the filter on the source's columns and the first join's batched lookups: a batch's
+//! answers are collected after the next two batches were submitted) and a finisher (joined rows,
 //! the other joins, the filter after the joins, the projection), so a subtask's lookups and
 //! the rest of its work run side by side. The finisher routes rows by the sink's key to
 //! `parallelism` sink subtasks, each owning a sink. So the changes to one
@@ -801,27 +801,29 @@ impl Metrics {
     }
 }
 
-/// A lookup used by both stages of a subtask: the prober submits, the finisher collects.
-type SharedLookup = Arc<Mutex<Box<dyn Lookup>>>;
+/// How many batches the prober submits to the first join's lookup before it collects the
+/// oldest: the external system answers them while the prober prepares the next.
+const IN_FLIGHT: usize = 2;
 
 /// The first stage of a subtask (one thread): the filter on the source's columns and the
-/// first join's keys, submitted to its lookup; the finisher collects the answers, so the
-/// lookup answers batches while this thread prepares the next ones.
+/// first join's lookups: each batch's keys are submitted, and its answers collected when
+/// `IN_FLIGHT` newer batches were submitted (or at the end). Only this thread calls the
+/// lookup, so it needs no lock: a lock held by a thread that the system pauses stalls the
+/// other (measured: 0.5 s of a 2.9 s job when the finisher collected).
 struct Prober {
     pre_filter: Option<Bound>,
     /// The first join's lookup, if the job joins.
-    first: Option<SharedLookup>,
+    first: Option<Box<dyn Lookup>>,
     /// The key rows of the last batch, reused.
     keys: Vec<Row>,
+    /// Submitted batches whose answers are not collected yet, oldest first.
+    in_flight: std::collections::VecDeque<Started>,
 }
 
 /// The second stage of a subtask (another thread, so a subtask's lookups and the rest of its
-/// work run side by side): the first join's answers and rows, the other joins, the filter
-/// after the joins and the projection. Collecting here means the answer rows are made, joined
-/// and freed on one thread.
+/// work run side by side): the first join's rows, the other joins, the filter after the joins
+/// and the projection.
 struct Finisher {
-    /// The first join's lookup (shared with the prober).
-    first: Option<SharedLookup>,
     /// The lookups of the joins after the first.
     rest: Vec<Box<dyn Lookup>>,
     /// The key rows of the last batch's joins after the first, reused.
@@ -925,11 +927,13 @@ fn create_sink(
 /// Rows between the stages of a worker: kind and values in the job's layout.
 type Rows = Vec<(RowKind, Vec<Value>)>;
 
-/// A batch whose first lookup was submitted and whose answers are still out.
+/// A batch after the first join's lookup: its rows, each row's key slot, and (once
+/// collected) the answers per slot.
 struct Started {
     rows: Rows,
     key_of: Vec<Option<usize>>,
     submitted: bool,
+    answers: Vec<RVec<Row>>,
 }
 
 /// The distinct key rows of a join for these rows, written into `keys` (whose rows and their
@@ -1079,36 +1083,58 @@ impl Prober {
             }
             current.push((row.kind, values));
         }
-        let (Some(plan), Some(lookup)) = (joins.first(), self.first.as_ref()) else {
+        let (Some(plan), Some(lookup)) = (joins.first(), self.first.as_mut()) else {
             return Ok(Started {
                 rows: current,
                 key_of: Vec::new(),
                 submitted: false,
+                answers: Vec::new(),
             });
         };
         let (count, key_of) = join_keys(plan, &current, &mut self.keys)?;
         let submitted = count > 0;
         if submitted {
             metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
-            lock(lookup)?.submit(&self.keys[..count])?;
+            lookup.submit(&self.keys[..count])?;
         }
         Ok(Started {
             rows: current,
             key_of,
             submitted,
+            answers: Vec::new(),
         })
+    }
+
+    /// Starts a batch; returns the oldest started batch, its answers collected, once more than
+    /// `IN_FLIGHT` are out (or every one left when `batch` is `None`, at the end).
+    fn next(
+        &mut self,
+        batch: Option<Vec<Row>>,
+        joins: &[JoinPlan],
+        metrics: &Metrics,
+    ) -> Result<Vec<Started>, String> {
+        let last = batch.is_none();
+        if let Some(rows) = batch {
+            let started = self.start(rows, joins, metrics)?;
+            self.in_flight.push_back(started);
+        }
+        let keep = if last { 0 } else { IN_FLIGHT };
+        let mut ready = Vec::new();
+        while self.in_flight.len() > keep {
+            let Some(mut started) = self.in_flight.pop_front() else {
+                break;
+            };
+            if let (true, Some(lookup)) = (started.submitted, self.first.as_mut()) {
+                started.answers = lookup.collect()?;
+            }
+            ready.push(started);
+        }
+        Ok(ready)
     }
 }
 
-/// The lookup, for one call; a panic in the other stage while it held the lookup is a failure.
-fn lock(lookup: &SharedLookup) -> Result<std::sync::MutexGuard<'_, Box<dyn Lookup>>, String> {
-    lookup
-        .lock()
-        .map_err(|_| "a lookup failed in another stage of its subtask".to_string())
-}
-
 impl Finisher {
-    /// Collects a started batch's first lookup, joins, runs the other joins, filters and
+    /// Joins a batch with its first lookup's answers, runs the other joins, filters and
     /// projects.
     fn finish(
         &mut self,
@@ -1116,10 +1142,7 @@ impl Finisher {
         joins: &[JoinPlan],
         metrics: &Metrics,
     ) -> Result<Vec<Row>, String> {
-        let answers = match &self.first {
-            Some(lookup) if started.submitted => lock(lookup)?.collect()?,
-            _ => Vec::new(),
-        };
+        let answers = started.answers;
         let now = proctime();
         if let (true, Some(first)) = (self.direct, joins.first()) {
             return self.join_projected(first, started.rows, started.key_of, answers, &now);
@@ -1241,6 +1264,21 @@ impl Finisher {
     }
 }
 
+/// A lookup's counters (join `i`'s lookup is `i`-th) and its close, when no batch is left.
+fn end_lookup(
+    counters: &Mutex<Vec<(usize, Counters)>>,
+    metrics: &Metrics,
+    i: usize,
+    lookup: &mut dyn Lookup,
+) {
+    if let Ok(mut c) = counters.lock() {
+        c.push((i, lookup.counters()));
+    }
+    if let Err(e) = lookup.close() {
+        metrics.fail(e);
+    }
+}
+
 fn execute(plan: Plan) -> Result<Outcome, HostError> {
     let started = Instant::now();
     let metrics = Arc::new(Metrics::default());
@@ -1266,14 +1304,13 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             lookups.push(create_lookup(j, task, n).map_err(failed)?);
         }
         let mut lookups = lookups.into_iter();
-        let first: Option<SharedLookup> = lookups.next().map(|l| Arc::new(Mutex::new(l)));
         probers.push(Prober {
             pre_filter: plan.pre_filter.clone(),
-            first: first.clone(),
+            first: lookups.next(),
             keys: Vec::new(),
+            in_flight: Default::default(),
         });
         finishers.push(Finisher {
-            first,
             rest: lookups.collect(),
             keys: Vec::new(),
             post_filter: plan.post_filter.clone(),
@@ -1358,27 +1395,30 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
         }
         // Subtasks: a prober and a finisher each.
         for ((mut prober, mut finisher), rx) in probers.into_iter().zip(finishers).zip(worker_rxs) {
-            // Started batches: their first lookup is submitted; the finisher collects it.
-            // The prober may run two batches ahead, so Redis answers one while this thread
-            // prepares the next.
+            // Batches with their first join's answers, from the prober to the finisher.
             let (finish_tx, finish_rx) = sync_channel::<Started>(2);
             let metrics_p = metrics.clone();
             let joins_p = joins.clone();
+            let lookup_counters_p = lookup_counters.clone();
             scope.spawn(move || {
                 let metrics = metrics_p;
-                for batch in rx {
+                // `None` after the last batch: the batches still out are collected.
+                for batch in rx.into_iter().map(Some).chain([None]) {
                     if metrics.failed.load(Ordering::SeqCst) {
                         continue;
                     }
-                    match prober.start(batch, &joins_p, &metrics) {
+                    match prober.next(batch, &joins_p, &metrics) {
                         // The finisher is gone only when the sinks are: stop reading.
-                        Ok(started) => {
-                            if finish_tx.send(started).is_err() {
+                        Ok(ready) => {
+                            if ready.into_iter().any(|s| finish_tx.send(s).is_err()) {
                                 break;
                             }
                         }
                         Err(e) => metrics.fail(e),
                     }
+                }
+                if let Some(lookup) = prober.first.as_mut() {
+                    end_lookup(&lookup_counters_p, &metrics, 0, &mut **lookup);
                 }
             });
             // The finisher.
@@ -1411,20 +1451,8 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
                         Err(e) => metrics.fail(e),
                     }
                 }
-                // Counted and closed when no batch is left (join i's lookup is i-th).
-                let end = |i: usize, lookup: &mut dyn Lookup| {
-                    if let Ok(mut c) = lookup_counters.lock() {
-                        c.push((i, lookup.counters()));
-                    }
-                    if let Err(e) = lookup.close() {
-                        metrics.fail(e);
-                    }
-                };
-                if let Some(Ok(mut first)) = finisher.first.as_ref().map(lock) {
-                    end(0, &mut **first);
-                }
                 for (i, lookup) in finisher.rest.iter_mut().enumerate() {
-                    end(i + 1, &mut **lookup);
+                    end_lookup(&lookup_counters, &metrics, i + 1, &mut **lookup);
                 }
             });
         }
