@@ -195,6 +195,41 @@ INSERT INTO out SELECT s.id, d.v, d.k, s.k, s.k FROM s {kind} JOIN dim FOR SYSTE
 }
 
 #[test]
+fn a_join_over_many_batches_keeps_every_row_in_order() {
+    // 5,000 rows are 5 batches, answered while the next ones are submitted.
+    let server = RedisServer::start();
+    let mut c = con(&server);
+    let mut pipe = redis::pipe();
+    for id in (2..=5000).step_by(2) {
+        pipe.set(format!("d:{id}"), format!("v{id}")).ignore();
+    }
+    let _: () = pipe.query(&mut c).unwrap();
+    let job = Job::new();
+    let expected: String = (2..=5000)
+        .step_by(2)
+        .map(|id| format!("+I[{id}, v{id}]\n"))
+        .collect();
+    for cache in ["", ", 'lookup.cache' = 'PARTIAL'"] {
+        let sql = format!(
+            "CREATE TABLE s (id BIGINT, p AS PROCTIME()) WITH ('connector' = 'datagen', 'rows-per-second' = '0',
+  'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '5000');
+CREATE TABLE dim (id BIGINT, v STRING) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{port}', 'key.prefix' = 'd:'{cache});
+CREATE TABLE out (id BIGINT, v STRING) WITH ('connector' = 'print');
+INSERT INTO out SELECT s.id, d.v FROM s JOIN dim FOR SYSTEM_TIME AS OF s.p AS d ON s.id = d.id;",
+            port = server.port()
+        );
+        let (code, out, err) = job.run(&sql, &[]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out == expected,
+            "cache '{cache}': {} rows, {err}",
+            out.lines().count()
+        );
+        assert!(err.contains("5000 keys looked up"), "{err}");
+    }
+}
+
+#[test]
 fn two_joins_chain_the_second_on_a_column_of_the_first() {
     let server = RedisServer::start();
     let mut c = con(&server);
