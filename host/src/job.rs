@@ -837,6 +837,8 @@ struct Finisher {
     /// Whether the first join's answers go straight into the projected rows, without joined
     /// rows in between (see `direct`).
     direct: bool,
+    /// A row's projected values, before they move into the row's memory.
+    projected: Vec<Value>,
 }
 
 /// Whether a job's joined rows can be skipped: one join, no filter after it, and a projection
@@ -1169,7 +1171,8 @@ impl Finisher {
                 }
             }
             let mut values = values;
-            let mut projected = Vec::with_capacity(self.projection.len());
+            let projected = &mut self.projected;
+            projected.clear();
             for ((p, c), take) in self.projection.iter().zip(&self.casts).zip(&self.takes) {
                 // A column used once by the projection moves instead of being copied.
                 let v = match take {
@@ -1181,7 +1184,11 @@ impl Finisher {
                     None => v,
                 });
             }
-            out.push(Row::new(kind, projected));
+            // The projected row takes the row's memory: one allocation (and one free on
+            // another thread) fewer per row.
+            values.clear();
+            values.append(projected);
+            out.push(Row::new(kind, values));
         }
         Ok(out)
     }
@@ -1191,7 +1198,7 @@ impl Finisher {
     /// The projected rows of a batch joined with its answers, picked from each probe row and
     /// answer row (see `direct`): as `assemble` then the projection, without the joined rows.
     fn join_projected(
-        &self,
+        &mut self,
         plan: &JoinPlan,
         rows: Rows,
         key_of: Vec<Option<usize>>,
@@ -1234,16 +1241,18 @@ impl Finisher {
 
     /// One projected row from a probe row and a dimension row (the columns after `dim`, its
     /// PROCTIME ones, are `pad`). Columns read once move, the probe's only from its `last` use.
+    /// The projected row takes the probe row's memory at its last use.
     fn pick(
-        &self,
+        &mut self,
         kind: RowKind,
-        values: &mut [Value],
+        values: &mut Vec<Value>,
         dim: &mut [Value],
         pad: &Value,
         last: bool,
     ) -> Result<Row, String> {
         let left = values.len();
-        let mut projected = Vec::with_capacity(self.projection.len());
+        let projected = &mut self.projected;
+        projected.clear();
         for ((p, c), take) in self.projection.iter().zip(&self.casts).zip(&self.takes) {
             let Some(i) = p.input() else {
                 return Err("internal error: a projected expression in a direct join".into());
@@ -1260,7 +1269,13 @@ impl Finisher {
                 None => v,
             });
         }
-        Ok(Row::new(kind, projected))
+        if !last {
+            return Ok(Row::new(kind, projected.drain(..).collect()));
+        }
+        let mut row = std::mem::take(values);
+        row.clear();
+        row.append(projected);
+        Ok(Row::new(kind, row))
     }
 }
 
@@ -1318,6 +1333,7 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             casts: plan.casts.clone(),
             takes: takes(&plan.projection),
             direct,
+            projected: Vec::new(),
         });
     }
     let mut source: Box<dyn Source> = match plan.source_provider {
