@@ -172,14 +172,23 @@ impl<'a> Reader<'a> {
         // Each value takes at least a byte: a corrupt count cannot reserve much.
         let mut values = Vec::with_capacity(n.min(self.bytes.len() - self.at));
         for _ in 0..n {
-            values.push(self.value()?);
+            self.push_value(&mut values)?;
         }
         Ok(values)
     }
 
     fn value(&mut self) -> Result<Value, String> {
+        let mut one = Vec::with_capacity(1);
+        self.push_value(&mut one)?;
+        one.pop()
+            .ok_or_else(|| "a packed value vanished".to_string())
+    }
+
+    /// Reads a value into `out`: made where it is kept, not returned (a returned `Value` is
+    /// copied out of the `Result` with loads the CPU cannot serve from the stores that wrote it).
+    fn push_value(&mut self, out: &mut Vec<Value>) -> Result<(), String> {
         let [tag] = self.take()?;
-        Ok(match tag {
+        out.push(match tag {
             0 => Value::Null,
             1 => Value::Boolean(self.take::<1>()?[0] != 0),
             2 => Value::TinyInt(i8::from_le_bytes(self.take()?)),
@@ -226,7 +235,8 @@ impl<'a> Reader<'a> {
                 payload: RVec::from(self.sized()?.to_vec()),
             }),
             other => return Err(format!("unknown packed value tag {other}")),
-        })
+        });
+        Ok(())
     }
 }
 
