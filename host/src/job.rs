@@ -814,8 +814,8 @@ struct Prober {
     pre_filter: Option<Bound>,
     /// The first join's lookup, if the job joins.
     first: Option<Box<dyn Lookup>>,
-    /// The key rows of the last batch, reused.
-    keys: Vec<Row>,
+    /// The first join's keys, reused from batch to batch.
+    keys: JoinKeys,
     /// Submitted batches whose answers are not collected yet, oldest first.
     in_flight: std::collections::VecDeque<Started>,
 }
@@ -826,8 +826,8 @@ struct Prober {
 struct Finisher {
     /// The lookups of the joins after the first.
     rest: Vec<Box<dyn Lookup>>,
-    /// The key rows of the last batch's joins after the first, reused.
-    keys: Vec<Row>,
+    /// The keys of the joins after the first, reused from batch to batch.
+    keys: JoinKeys,
     post_filter: Option<Bound>,
     projection: Vec<Bound>,
     casts: Vec<Option<DataType>>,
@@ -938,56 +938,66 @@ struct Started {
     answers: Vec<RVec<Row>>,
 }
 
-/// The distinct key rows of a join for these rows, written into `keys` (whose rows and their
-/// memory are reused from batch to batch): returns how many there are and each row's key slot
-/// (`None` for a NULL key, which never matches).
-fn join_keys(
-    plan: &JoinPlan,
-    rows: &Rows,
-    keys: &mut Vec<Row>,
-) -> Result<(usize, Vec<Option<usize>>), String> {
-    // Equal keys share a slot: an index by hash, with a chain for colliding keys.
-    let mut index: HashMap<u64, usize, BuildHasherDefault<Prehashed>> =
-        HashMap::with_capacity_and_hasher(rows.len(), Default::default());
-    let mut chain: Vec<Option<usize>> = Vec::new();
-    let mut used = 0;
-    let mut key_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
-    for (_, values) in rows {
-        // The next slot's row takes the key; it is kept only if the key is new.
-        if keys.len() == used {
-            keys.push(Row::insert(Vec::with_capacity(plan.keys.len())));
-        }
-        let key = &mut keys[used].values;
-        key.clear();
-        for (k, t) in plan.keys.iter().zip(&plan.key_types) {
-            key.push(cast(k.eval(values)?, t)?);
-        }
-        if key.iter().any(Value::is_null) {
-            key_of.push(None);
-            continue;
-        }
-        let key = keys[used].values.as_slice();
-        let hash = hash_values(key);
-        let head = index.get(&hash).copied();
-        let mut candidate = head;
-        while let Some(slot) = candidate {
-            if keys[slot].values.as_slice() == key {
-                break;
+/// A join's key rows for a batch, and the index that finds equal keys; both keep their memory
+/// from batch to batch.
+#[derive(Default)]
+struct JoinKeys {
+    rows: Vec<Row>,
+    /// Slots by key hash, with a chain for colliding keys.
+    index: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    chain: Vec<Option<usize>>,
+}
+
+impl JoinKeys {
+    /// The distinct key rows of a join for these rows (the first of `self.rows`): returns how
+    /// many there are and each row's key slot (`None` for a NULL key, which never matches).
+    fn build(
+        &mut self,
+        plan: &JoinPlan,
+        rows: &Rows,
+    ) -> Result<(usize, Vec<Option<usize>>), String> {
+        let keys = &mut self.rows;
+        self.index.clear();
+        self.chain.clear();
+        let mut used = 0;
+        let mut key_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
+        for (_, values) in rows {
+            // The next slot's row takes the key; it is kept only if the key is new.
+            if keys.len() == used {
+                keys.push(Row::insert(Vec::with_capacity(plan.keys.len())));
             }
-            candidate = chain[slot];
-        }
-        let slot = match candidate {
-            Some(slot) => slot,
-            None => {
-                chain.push(head);
-                index.insert(hash, used);
-                used += 1;
-                used - 1
+            let key = &mut keys[used].values;
+            key.clear();
+            for (k, t) in plan.keys.iter().zip(&plan.key_types) {
+                key.push(cast(k.eval(values)?, t)?);
             }
-        };
-        key_of.push(Some(slot));
+            if key.iter().any(Value::is_null) {
+                key_of.push(None);
+                continue;
+            }
+            let key = keys[used].values.as_slice();
+            let hash = hash_values(key);
+            let head = self.index.get(&hash).copied();
+            let mut candidate = head;
+            while let Some(slot) = candidate {
+                if keys[slot].values.as_slice() == key {
+                    break;
+                }
+                candidate = self.chain[slot];
+            }
+            let slot = match candidate {
+                Some(slot) => slot,
+                None => {
+                    self.chain.push(head);
+                    self.index.insert(hash, used);
+                    used += 1;
+                    used - 1
+                }
+            };
+            key_of.push(Some(slot));
+        }
+        Ok((used, key_of))
     }
-    Ok((used, key_of))
 }
 
 /// The hasher of a map whose keys are hashes already (`hash_values`): the key is the hash.
@@ -1093,11 +1103,11 @@ impl Prober {
                 answers: Vec::new(),
             });
         };
-        let (count, key_of) = join_keys(plan, &current, &mut self.keys)?;
+        let (count, key_of) = self.keys.build(plan, &current)?;
         let submitted = count > 0;
         if submitted {
             metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
-            lookup.submit(&self.keys[..count])?;
+            lookup.submit(&self.keys.rows[..count])?;
         }
         Ok(Started {
             rows: current,
@@ -1154,12 +1164,12 @@ impl Finisher {
             current = assemble(first, current, started.key_of, answers, &now);
         }
         for (plan, lookup) in joins.iter().skip(1).zip(self.rest.iter_mut()) {
-            let (count, key_of) = join_keys(plan, &current, &mut self.keys)?;
+            let (count, key_of) = self.keys.build(plan, &current)?;
             let answers = if count == 0 {
                 Vec::new()
             } else {
                 metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
-                lookup.lookup(&self.keys[..count])?
+                lookup.lookup(&self.keys.rows[..count])?
             };
             current = assemble(plan, current, key_of, answers, &now);
         }
@@ -1322,12 +1332,12 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
         probers.push(Prober {
             pre_filter: plan.pre_filter.clone(),
             first: lookups.next(),
-            keys: Vec::new(),
+            keys: JoinKeys::default(),
             in_flight: Default::default(),
         });
         finishers.push(Finisher {
             rest: lookups.collect(),
-            keys: Vec::new(),
+            keys: JoinKeys::default(),
             post_filter: plan.post_filter.clone(),
             projection: plan.projection.clone(),
             casts: plan.casts.clone(),

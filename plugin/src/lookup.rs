@@ -704,7 +704,8 @@ impl RedisLookup {
         batch.answers = match self.cache.as_mut() {
             Some(cache) => {
                 let keys: Vec<&[u8]> = batch.first_probe.iter().map(|p| batch.key(*p)).collect();
-                let mut rows = Vec::new();
+                // Room for as many rows as fit in place in their entries.
+                let mut rows = Vec::with_capacity(keys.len() * PackedRow::new().inline_size());
                 let answers = cache.get_batch(&keys, &hashes, now, &mut rows);
                 batch.cached_rows = rows;
                 let packed = |a: Option<Option<Range<usize>>>| a.map(|r| r.map(Found::Packed));
