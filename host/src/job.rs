@@ -31,7 +31,7 @@ use crate::discovery::Discovery;
 use crate::error::HostError;
 use crate::expr::{proctime, Bound, Scope, ScopeColumn};
 use crate::sql::ast::{BinaryOp, Expr, Query, SelectItem, Statement};
-use crate::values::{assignable, cast, hash_iter, hash_values, to_text};
+use crate::values::{assignable, cast, cast_is_identity, hash_iter, hash_values, to_text};
 
 /// Set by Ctrl-C: sources stop, everything drains and flushes.
 pub static STOP: AtomicBool = AtomicBool::new(false);
@@ -969,7 +969,11 @@ impl JoinKeys {
             let key = &mut keys[used].values;
             key.clear();
             for (k, t) in plan.keys.iter().zip(&plan.key_types) {
-                key.push(cast(k.eval(values)?, t)?);
+                // A column already of the key's type is copied as it is (most join keys).
+                match k.input().and_then(|i| values.get(i)) {
+                    Some(v) if cast_is_identity(v, t) => key.push(v.clone()),
+                    _ => key.push(cast(k.eval(values)?, t)?),
+                }
             }
             if key.iter().any(Value::is_null) {
                 key_of.push(None);

@@ -217,12 +217,10 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 }
 
 /// Casts a value to a type (`CAST(x AS t)`, and inserting into a wider column).
-pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
-    if value.is_null() {
-        return Ok(Value::Null);
-    }
-    // A value already of the type is itself (no copy of a string).
-    let same = match &value {
+/// Whether `cast(value, to)` is the value itself: NULL, or a value already of the type.
+pub fn cast_is_identity(value: &Value, to: &DataType) -> bool {
+    match value {
+        Value::Null => true,
         Value::String(_) => is_string(to),
         Value::BigInt(_) => to.kind == TypeKind::BIGINT,
         Value::Int(_) => to.kind == TypeKind::INT,
@@ -231,8 +229,12 @@ pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
         Value::Double(_) => to.kind == TypeKind::DOUBLE,
         Value::Boolean(_) => to.kind == TypeKind::BOOLEAN,
         _ => false,
-    };
-    if same {
+    }
+}
+
+pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
+    // A value already of the type is itself (no copy of a string).
+    if cast_is_identity(&value, to) {
         return Ok(value);
     }
     if is_string(to) {
