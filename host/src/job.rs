@@ -12,8 +12,7 @@
 //! `execution.checkpointing.interval` and at the end; Ctrl-C stops the source and the rest
 //! drains, flushes and closes.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
@@ -22,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RVec;
 use connector_interface::{Column, DataType, Roles, Row, RowKind, Value};
+use hashbrown::HashTable;
 
 use crate::connectors::{
     builtin_bounded, builtin_sink, builtin_source, plugin_result, validate_builtin, Collect,
@@ -943,9 +943,10 @@ struct Started {
 #[derive(Default)]
 struct JoinKeys {
     rows: Vec<Row>,
-    /// Slots by key hash, with a chain for colliding keys.
-    index: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
-    chain: Vec<Option<usize>>,
+    /// Slots by key hash (equal keys share a slot).
+    index: HashTable<usize>,
+    /// Each slot's key hash.
+    hashes: Vec<u64>,
 }
 
 impl JoinKeys {
@@ -958,7 +959,7 @@ impl JoinKeys {
     ) -> Result<(usize, Vec<Option<usize>>), String> {
         let keys = &mut self.rows;
         self.index.clear();
-        self.chain.clear();
+        self.hashes.clear();
         let mut used = 0;
         let mut key_of: Vec<Option<usize>> = Vec::with_capacity(rows.len());
         for (_, values) in rows {
@@ -981,19 +982,15 @@ impl JoinKeys {
             }
             let key = keys[used].values.as_slice();
             let hash = hash_values(key);
-            let head = self.index.get(&hash).copied();
-            let mut candidate = head;
-            while let Some(slot) = candidate {
-                if keys[slot].values.as_slice() == key {
-                    break;
-                }
-                candidate = self.chain[slot];
-            }
-            let slot = match candidate {
-                Some(slot) => slot,
+            let found = self
+                .index
+                .find(hash, |slot| keys[*slot].values.as_slice() == key);
+            let slot = match found {
+                Some(slot) => *slot,
                 None => {
-                    self.chain.push(head);
-                    self.index.insert(hash, used);
+                    let hashes = &self.hashes;
+                    self.index.insert_unique(hash, used, |slot| hashes[*slot]);
+                    self.hashes.push(hash);
                     used += 1;
                     used - 1
                 }
@@ -1004,23 +1001,38 @@ impl JoinKeys {
     }
 }
 
-/// The hasher of a map whose keys are hashes already (`hash_values`): the key is the hash.
-#[derive(Default)]
-struct Prehashed(u64);
+/// A batch's answers by key slot, handed to the batch's rows in order: the last row of a slot
+/// takes its answer, the rows before it copy it.
+struct SlotAnswers {
+    answers: Vec<RVec<Row>>,
+    /// How many rows still need each answer.
+    uses: Vec<usize>,
+}
 
-impl Hasher for Prehashed {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+impl SlotAnswers {
+    fn new(answers: Vec<RVec<Row>>, key_of: &[Option<usize>]) -> SlotAnswers {
+        let mut uses = vec![0usize; answers.len()];
+        for slot in key_of.iter().flatten() {
+            if let Some(n) = uses.get_mut(*slot) {
+                *n += 1;
+            }
         }
+        SlotAnswers { answers, uses }
     }
 
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
+    /// The answer for the next row with this slot (none for a NULL key or a missing answer).
+    fn take(&mut self, slot: Option<usize>) -> RVec<Row> {
+        match slot {
+            Some(s) if s < self.answers.len() => {
+                self.uses[s] -= 1;
+                if self.uses[s] == 0 {
+                    std::mem::take(&mut self.answers[s])
+                } else {
+                    self.answers[s].clone()
+                }
+            }
+            _ => RVec::new(),
+        }
     }
 }
 
@@ -1034,25 +1046,10 @@ fn assemble(
     now: &Value,
 ) -> Rows {
     let width = plan.width;
-    // How many rows still need each answer: the last one takes its rows.
-    let mut uses = vec![0usize; answers.len()];
-    for slot in key_of.iter().flatten() {
-        uses[*slot] += 1;
-    }
-    let mut answers = answers;
+    let mut answers = SlotAnswers::new(answers, &key_of);
     let mut next = Vec::with_capacity(rows.len());
     for ((kind, values), slot) in rows.into_iter().zip(key_of) {
-        let found: RVec<Row> = match slot {
-            Some(s) if s < answers.len() => {
-                uses[s] -= 1;
-                if uses[s] == 0 {
-                    std::mem::take(&mut answers[s])
-                } else {
-                    answers[s].clone()
-                }
-            }
-            _ => RVec::new(),
-        };
+        let found = answers.take(slot);
         if found.is_empty() {
             if plan.left {
                 let mut joined = values;
@@ -1219,24 +1216,10 @@ impl Finisher {
         answers: Vec<RVec<Row>>,
         now: &Value,
     ) -> Result<Vec<Row>, String> {
-        let mut uses = vec![0usize; answers.len()];
-        for slot in key_of.iter().flatten() {
-            uses[*slot] += 1;
-        }
-        let mut answers = answers;
+        let mut answers = SlotAnswers::new(answers, &key_of);
         let mut out = Vec::with_capacity(rows.len());
         for ((kind, mut values), slot) in rows.into_iter().zip(key_of) {
-            let found: RVec<Row> = match slot {
-                Some(s) if s < answers.len() => {
-                    uses[s] -= 1;
-                    if uses[s] == 0 {
-                        std::mem::take(&mut answers[s])
-                    } else {
-                        answers[s].clone()
-                    }
-                }
-                _ => RVec::new(),
-            };
+            let found = answers.take(slot);
             if found.is_empty() {
                 // A left join's miss: the dimension's columns are NULL.
                 if plan.left {
@@ -1284,7 +1267,7 @@ impl Finisher {
             });
         }
         if !last {
-            return Ok(Row::new(kind, projected.drain(..).collect()));
+            return Ok(Row::new(kind, std::mem::take(projected)));
         }
         let mut row = std::mem::take(values);
         row.clear();
