@@ -216,7 +216,6 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-/// Casts a value to a type (`CAST(x AS t)`, and inserting into a wider column).
 /// Whether `cast(value, to)` is the value itself: NULL, or a value already of the type.
 pub fn cast_is_identity(value: &Value, to: &DataType) -> bool {
     match value {
@@ -232,6 +231,7 @@ pub fn cast_is_identity(value: &Value, to: &DataType) -> bool {
     }
 }
 
+/// Casts a value to a type (`CAST(x AS t)`, and inserting into a wider column).
 pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
     // A value already of the type is itself (no copy of a string).
     if cast_is_identity(&value, to) {

@@ -123,9 +123,10 @@ impl Cache {
         }
     }
 
-    /// The cached answers for a batch of keys (and their hashes, by the cache's hasher): `None` where a key is not cached or its entry
-    /// expired (expired entries are removed), `Some(None)` for a key cached as absent, else the
-    /// range of `rows` where its packed row was appended.
+    /// The cached answers for a batch of keys (and their hashes, by the cache's hasher): `None`
+    /// where a key is not cached or its entry expired (expired entries are removed),
+    /// `Some(None)` for a key cached as absent, else the range of `rows` where its packed row
+    /// was appended.
     ///
     /// Entries are found first, then their rows copied, so that the memory reads of many keys
     /// overlap instead of each waiting for the last; then access times and positions are
@@ -219,7 +220,8 @@ impl Cache {
             front_at: self.clock,
         };
         let hash = self.hasher.hash_one(key);
-        // A replaced entry (same key, or another key with the same hash) is no eviction.
+        // An entry replaced for the same key is no eviction; one of another key with the same
+        // hash is.
         matches!(self.entries.push(hash, entry), Some((old, e)) if old != hash || e.key.as_slice() != key)
     }
 }
@@ -947,7 +949,8 @@ impl RedisLookup {
     }
 }
 
-/// The hash of the per-batch key indexes: fast for short keys; seeded per process.
+/// The hash of a batch's keys, for its slots and the cache's index: fast for short keys;
+/// seeded per process.
 type BuildFast = foldhash::fast::RandomState;
 
 /// The hasher of the cache's index, whose keys are hashes already: the key is the hash.
