@@ -357,31 +357,22 @@ impl Bound {
 }
 
 fn binary(op: BinaryOp, l: Value, r: &Bound, row: &[Value], t: &DataType) -> Result<Value, String> {
-    // AND / OR: three-valued, with short circuits.
-    match op {
-        BinaryOp::And => {
-            if l == Value::Boolean(false) {
-                return Ok(l);
-            }
-            let r = r.eval(row)?;
-            return Ok(match (l, r) {
-                (_, Value::Boolean(false)) => Value::Boolean(false),
-                (Value::Boolean(true), Value::Boolean(true)) => Value::Boolean(true),
-                _ => Value::Null,
-            });
+    // AND / OR: three-valued, with short circuits. Each has a deciding value (FALSE for AND,
+    // TRUE for OR): either side equal to it decides; both sides the other boolean give that.
+    if let BinaryOp::And | BinaryOp::Or = op {
+        let deciding = Value::Boolean(op == BinaryOp::Or);
+        let other = Value::Boolean(op == BinaryOp::And);
+        if l == deciding {
+            return Ok(l);
         }
-        BinaryOp::Or => {
-            if l == Value::Boolean(true) {
-                return Ok(l);
-            }
-            let r = r.eval(row)?;
-            return Ok(match (l, r) {
-                (_, Value::Boolean(true)) => Value::Boolean(true),
-                (Value::Boolean(false), Value::Boolean(false)) => Value::Boolean(false),
-                _ => Value::Null,
-            });
-        }
-        _ => {}
+        let r = r.eval(row)?;
+        return Ok(if r == deciding {
+            deciding
+        } else if l == other && r == other {
+            other
+        } else {
+            Value::Null
+        });
     }
     let r = r.eval(row)?;
     if l.is_null() || r.is_null() {
@@ -522,6 +513,28 @@ mod tests {
         assert_eq!(eval("CAST(a AS STRING)"), Value::from("7"));
         assert_eq!(eval("NULL IS NULL AND NOT a = 3"), Value::Boolean(true));
         assert_eq!(eval("a / 2"), Value::Int(3));
+    }
+
+    #[test]
+    fn and_or_are_three_valued() {
+        let row = [Value::Int(7), Value::from("x")];
+        let eval = |e: &str| bind(e).unwrap().eval(&row).unwrap();
+        let (t, f, n) = ("a > 5", "a < 5", "CAST(NULL AS BOOLEAN)");
+        let (yes, no) = (Value::Boolean(true), Value::Boolean(false));
+        for (l, r, and, or) in [
+            (t, t, &yes, &yes),
+            (t, f, &no, &yes),
+            (t, n, &Value::Null, &yes),
+            (f, t, &no, &yes),
+            (f, f, &no, &no),
+            (f, n, &no, &Value::Null),
+            (n, t, &Value::Null, &yes),
+            (n, f, &no, &Value::Null),
+            (n, n, &Value::Null, &Value::Null),
+        ] {
+            assert_eq!(&eval(&format!("({l}) AND ({r})")), and, "{l} AND {r}");
+            assert_eq!(&eval(&format!("({l}) OR ({r})")), or, "{l} OR {r}");
+        }
     }
 
     #[test]

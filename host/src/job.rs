@@ -12,7 +12,7 @@
 //! `execution.checkpointing.interval` and at the end; Ctrl-C stops the source and the rest
 //! drains, flushes and closes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
@@ -817,7 +817,7 @@ struct Prober {
     /// The first join's keys, reused from batch to batch.
     keys: JoinKeys,
     /// Submitted batches whose answers are not collected yet, oldest first.
-    in_flight: std::collections::VecDeque<Started>,
+    in_flight: VecDeque<Started>,
 }
 
 /// The second stage of a subtask (another thread, so a subtask's lookups and the rest of its
@@ -847,7 +847,7 @@ fn direct(joins: &[JoinPlan], post_filter: &Option<Bound>, projection: &[Bound])
     joins.len() == 1 && post_filter.is_none() && projection.iter().all(|p| p.input().is_some())
 }
 
-/// The projected items that can move their column out of the row (see `Worker::takes`):
+/// The projected items that can move their column out of the row (see `Finisher::takes`):
 /// plain columns that no other item reads. Items are evaluated in order, so an item that
 /// reads a column must not come after one that moved it; moving only columns used exactly
 /// once across all items guarantees that.
@@ -1175,37 +1175,17 @@ impl Finisher {
             current = assemble(plan, current, key_of, answers, &now);
         }
         let mut out = Vec::with_capacity(current.len());
-        for (kind, values) in current {
+        for (kind, mut values) in current {
             if let Some(f) = &self.post_filter {
                 if !f.test(&values)? {
                     continue;
                 }
             }
-            let mut values = values;
-            let projected = &mut self.projected;
-            projected.clear();
-            for ((p, c), take) in self.projection.iter().zip(&self.casts).zip(&self.takes) {
-                // A column used once by the projection moves instead of being copied.
-                let v = match take {
-                    Some(i) => std::mem::replace(&mut values[*i], Value::Null),
-                    None => p.eval(&values)?,
-                };
-                projected.push(match c {
-                    Some(t) => cast(v, t)?,
-                    None => v,
-                });
-            }
-            // The projected row takes the row's memory: one allocation (and one free on
-            // another thread) fewer per row.
-            values.clear();
-            values.append(projected);
-            out.push(Row::new(kind, values));
+            out.push(self.project(kind, &mut values, &mut [], &Value::Null, true)?);
         }
         Ok(out)
     }
-}
 
-impl Finisher {
     /// The projected rows of a batch joined with its answers, picked from each probe row and
     /// answer row (see `direct`): as `assemble` then the projection, without the joined rows.
     fn join_projected(
@@ -1223,23 +1203,25 @@ impl Finisher {
             if found.is_empty() {
                 // A left join's miss: the dimension's columns are NULL.
                 if plan.left {
-                    out.push(self.pick(kind, &mut values, &mut [], &Value::Null, true)?);
+                    out.push(self.project(kind, &mut values, &mut [], &Value::Null, true)?);
                 }
                 continue;
             }
             let count = found.len();
             for (n, dim) in found.into_iter().enumerate() {
                 let mut dim = dim.values;
-                out.push(self.pick(kind, &mut values, &mut dim, now, n + 1 == count)?);
+                out.push(self.project(kind, &mut values, &mut dim, now, n + 1 == count)?);
             }
         }
         Ok(out)
     }
 
-    /// One projected row from a probe row and a dimension row (the columns after `dim`, its
-    /// PROCTIME ones, are `pad`). Columns read once move, the probe's only from its `last` use.
-    /// The projected row takes the probe row's memory at its last use.
-    fn pick(
+    /// One projected row from a row and, in a direct join, the dimension row joined to it
+    /// (`dim`; the columns after it, its PROCTIME ones, are `pad`); otherwise `dim` is empty and
+    /// `values` is the whole row. A column read once by the projection moves, the row's only
+    /// at its `last` use, and the projected row then takes the row's memory: one allocation
+    /// (and one free on another thread) fewer per row.
+    fn project(
         &mut self,
         kind: RowKind,
         values: &mut Vec<Value>,
@@ -1251,15 +1233,16 @@ impl Finisher {
         let projected = &mut self.projected;
         projected.clear();
         for ((p, c), take) in self.projection.iter().zip(&self.casts).zip(&self.takes) {
-            let Some(i) = p.input() else {
-                return Err("internal error: a projected expression in a direct join".into());
-            };
-            let v = match (values.get_mut(i), dim.get_mut(i.wrapping_sub(left))) {
-                (Some(v), _) if last && take.is_some() => std::mem::replace(v, Value::Null),
-                (Some(v), _) => v.clone(),
-                (None, Some(d)) if take.is_some() => std::mem::replace(d, Value::Null),
-                (None, Some(d)) => d.clone(),
-                (None, None) => pad.clone(),
+            let v = match p.input() {
+                // Expressions read the whole row: a direct join projects columns only.
+                None => p.eval(values)?,
+                Some(i) => match (values.get_mut(i), dim.get_mut(i.wrapping_sub(left))) {
+                    (Some(v), _) if last && take.is_some() => std::mem::replace(v, Value::Null),
+                    (Some(v), _) => v.clone(),
+                    (None, Some(d)) if take.is_some() => std::mem::replace(d, Value::Null),
+                    (None, Some(d)) => d.clone(),
+                    (None, None) => pad.clone(),
+                },
             };
             projected.push(match c {
                 Some(t) => cast(v, t)?,

@@ -77,23 +77,20 @@ struct Cache {
     options: CacheOptions,
     /// Entries by the hash of their key: finding one hashes nothing more and compares one
     /// number, so the lookups of a batch overlap in the CPU (each is a chain of memory reads).
+    /// Callers pass each key's hash (`RedisLookup::hasher`), computed once per batch.
     entries: LruCache<u64, Entry, BuildHasherDefault<Prehashed>>,
-    hasher: BuildFast,
     clock: u64,
     /// How many front placements an entry may fall behind before a hit moves it again.
     move_after: u64,
 }
 
 impl Cache {
-    /// A cache whose index hashes keys with `hasher` (the lookup's, so a batch's keys are
-    /// hashed once).
-    fn new(options: CacheOptions, hasher: BuildFast) -> Cache {
+    fn new(options: CacheOptions) -> Cache {
         let capacity = NonZeroUsize::new(options.max_rows).unwrap_or(NonZeroUsize::MIN);
         Cache {
             move_after: (capacity.get() as u64 / 4).max(1),
             options,
             entries: LruCache::with_hasher(capacity, BuildHasherDefault::default()),
-            hasher,
             clock: 0,
         }
     }
@@ -108,10 +105,14 @@ impl Cache {
                 .is_some_and(|ttl| now.duration_since(entry.accessed) >= ttl)
     }
 
-    /// The cached answer for a key, if present and not expired.
-    fn get(&mut self, key: &[u8], now: Instant) -> Result<Option<Option<Vec<Value>>>, String> {
+    /// The cached answer for a key (and its hash), if present and not expired.
+    fn get(
+        &mut self,
+        key: &[u8],
+        hash: u64,
+        now: Instant,
+    ) -> Result<Option<Option<Vec<Value>>>, String> {
         let mut rows = Vec::new();
-        let hash = self.hasher.hash_one(key);
         match self
             .get_batch(&[key], &[hash], now, &mut rows)
             .pop()
@@ -123,7 +124,7 @@ impl Cache {
         }
     }
 
-    /// The cached answers for a batch of keys (and their hashes, by the cache's hasher): `None`
+    /// The cached answers for a batch of keys (and their hashes): `None`
     /// where a key is not cached or its entry expired (expired entries are removed),
     /// `Some(None)` for a key cached as absent, else the range of `rows` where its packed row
     /// was appended.
@@ -202,8 +203,9 @@ impl Cache {
         answers
     }
 
-    /// Caches an answer; returns whether another entry was evicted to make room.
-    fn put(&mut self, key: &[u8], row: Option<&[Value]>, now: Instant) -> bool {
+    /// Caches an answer for a key (and its hash); returns whether another entry was evicted to
+    /// make room.
+    fn put(&mut self, key: &[u8], hash: u64, row: Option<&[Value]>, now: Instant) -> bool {
         if row.is_none() && !self.options.cache_missing_key {
             return false;
         }
@@ -219,7 +221,6 @@ impl Cache {
             accessed: now,
             front_at: self.clock,
         };
-        let hash = self.hasher.hash_one(key);
         // An entry replaced for the same key is no eviction; one of another key with the same
         // hash is.
         matches!(self.entries.push(hash, entry), Some((old, e)) if old != hash || e.key.as_slice() != key)
@@ -250,7 +251,7 @@ pub struct RedisLookup {
     value_columns: Vec<usize>,
     connection: Option<redis::Connection>,
     cache: Option<Cache>,
-    /// Hashes a batch's keys, to find equal keys and the cache's entries.
+    /// Hashes keys, once each per batch: for the batch's equal keys and the cache's entries.
     hasher: BuildFast,
     counts: Counts,
     /// Submitted batches whose answers are not collected yet, oldest first.
@@ -272,6 +273,8 @@ struct Pending {
     ends: Vec<usize>,
     slot_of: Vec<usize>,
     first_probe: Vec<usize>,
+    /// Each slot's key hash.
+    hashes: Vec<u64>,
     answers: Vec<Option<Answer>>,
     /// The packed rows of the answers found in the cache (`Found::Packed`), end to end.
     cached_rows: Vec<u8>,
@@ -293,6 +296,7 @@ impl Pending {
             ends: Vec::new(),
             slot_of: Vec::new(),
             first_probe: Vec::new(),
+            hashes: Vec::new(),
             answers: Vec::new(),
             cached_rows: Vec::new(),
             to_fetch: Vec::new(),
@@ -338,10 +342,9 @@ impl RedisLookup {
         let value_columns = (0..context.schema.columns.len())
             .filter(|i| !key_columns.contains(i))
             .collect();
-        let hasher = BuildFast::default();
         RedisLookup {
-            cache: options.cache.clone().map(|o| Cache::new(o, hasher.clone())),
-            hasher,
+            cache: options.cache.clone().map(Cache::new),
+            hasher: BuildFast::default(),
             codec,
             columns: context.schema.columns.to_vec(),
             key_positions,
@@ -631,6 +634,7 @@ impl RedisLookup {
         &mut self,
         key_values: &[Value],
         key: &[u8],
+        hash: u64,
         reply: &redis::Value,
         now: Instant,
     ) -> Result<Answer, ConnectorError> {
@@ -639,13 +643,13 @@ impl RedisLookup {
             row[*column] = value.clone();
         }
         let row = self.decode(key, reply, row)?;
-        Ok(self.keep(key, row, now))
+        Ok(self.keep(key, hash, row, now))
     }
 
     /// The answer for a fetched row, which the cache (if any) keeps too.
-    fn keep(&mut self, key: &[u8], row: Option<Vec<Value>>, now: Instant) -> Answer {
+    fn keep(&mut self, key: &[u8], hash: u64, row: Option<Vec<Value>>, now: Instant) -> Answer {
         if let Some(cache) = self.cache.as_mut() {
-            if cache.put(key, row.as_deref(), now) {
+            if cache.put(key, hash, row.as_deref(), now) {
                 self.counts.cache_evictions += 1;
             }
         }
@@ -701,6 +705,7 @@ impl RedisLookup {
             ends,
             slot_of,
             first_probe,
+            hashes,
             ..Pending::new(now)
         };
         batch.answers = match self.cache.as_mut() {
@@ -708,7 +713,7 @@ impl RedisLookup {
                 let keys: Vec<&[u8]> = batch.first_probe.iter().map(|p| batch.key(*p)).collect();
                 // Room for as many rows as fit in place in their entries.
                 let mut rows = Vec::with_capacity(keys.len() * PackedRow::new().inline_size());
-                let answers = cache.get_batch(&keys, &hashes, now, &mut rows);
+                let answers = cache.get_batch(&keys, &batch.hashes, now, &mut rows);
                 batch.cached_rows = rows;
                 let packed = |a: Option<Option<Range<usize>>>| a.map(|r| r.map(Found::Packed));
                 answers.into_iter().map(packed).collect()
@@ -848,8 +853,13 @@ impl RedisLookup {
                         )));
                     };
                     let first = batch.first_probe[*slot];
-                    let answer =
-                        self.settle(&batch.key_values[fetch], batch.key(first), item, batch.now)?;
+                    let answer = self.settle(
+                        &batch.key_values[fetch],
+                        batch.key(first),
+                        batch.hashes[*slot],
+                        item,
+                        batch.now,
+                    )?;
                     batch.answers[*slot] = Some(answer);
                 }
             }
@@ -908,7 +918,8 @@ impl RedisLookup {
             if answers.contains_key(key) || fetching.contains_key(key) {
                 continue;
             }
-            let cached = match self.cache.as_mut().map(|c| c.get(key, now)) {
+            let hash = self.hasher.hash_one(key);
+            let cached = match self.cache.as_mut().map(|c| c.get(key, hash, now)) {
                 Some(Err(e)) => return Err(self.cache_error(e)),
                 Some(Ok(cached)) => cached,
                 None => None,
@@ -932,7 +943,8 @@ impl RedisLookup {
                 row[first_key] =
                     Value::String(String::from_utf8_lossy(&p.composite).as_ref().into());
                 let row = self.decode(&p.redis_key, reply, row)?;
-                answers.insert(&p.composite, self.keep(&p.composite, row, now));
+                let hash = self.hasher.hash_one(&p.composite);
+                answers.insert(&p.composite, self.keep(&p.composite, hash, row, now));
             }
         }
         self.counts.cache_hits += from_cache;
@@ -1090,15 +1102,17 @@ mod tests {
     use std::time::Duration;
 
     fn cache(max_rows: usize) -> Cache {
-        Cache::new(
-            CacheOptions {
-                max_rows,
-                expire_after_write: None,
-                expire_after_access: None,
-                cache_missing_key: true,
-            },
-            BuildFast::default(),
-        )
+        Cache::new(CacheOptions {
+            max_rows,
+            expire_after_write: None,
+            expire_after_access: None,
+            cache_missing_key: true,
+        })
+    }
+
+    /// Keys' hashes in these tests (any hasher, used consistently, serves the cache).
+    fn hash(key: &[u8]) -> u64 {
+        foldhash::fast::FixedState::with_seed(7).hash_one(key)
     }
 
     fn row(text: &str) -> Vec<Value> {
@@ -1106,11 +1120,18 @@ mod tests {
     }
 
     fn put(cache: &mut Cache, key: &str) -> bool {
-        cache.put(key.as_bytes(), Some(&row(key)), Instant::now())
+        cache.put(
+            key.as_bytes(),
+            hash(key.as_bytes()),
+            Some(&row(key)),
+            Instant::now(),
+        )
     }
 
     fn get(cache: &mut Cache, key: &str) -> Option<Option<Vec<Value>>> {
-        cache.get(key.as_bytes(), Instant::now()).unwrap()
+        cache
+            .get(key.as_bytes(), hash(key.as_bytes()), Instant::now())
+            .unwrap()
     }
 
     fn cached(cache: &Cache) -> Vec<String> {
@@ -1162,12 +1183,8 @@ mod tests {
         let mut c = cache(4);
         put(&mut c, "other");
         // Move "other"'s entry to where "wanted" hashes, as a collision would put it.
-        let entry = c
-            .entries
-            .pop(&c.hasher.hash_one(b"other".as_slice()))
-            .unwrap();
-        let hash = c.hasher.hash_one(b"wanted".as_slice());
-        c.entries.push(hash, entry);
+        let entry = c.entries.pop(&hash(b"other")).unwrap();
+        c.entries.push(hash(b"wanted"), entry);
         assert_eq!(get(&mut c, "wanted"), None);
         // Caching "wanted" replaces the other key's entry: that is an eviction.
         assert!(put(&mut c, "wanted"));
@@ -1177,21 +1194,18 @@ mod tests {
 
     #[test]
     fn expired_entries_are_removed_on_read_and_missing_keys_are_cached() {
-        let mut c = Cache::new(
-            CacheOptions {
-                max_rows: 4,
-                expire_after_write: Some(Duration::from_millis(50)),
-                expire_after_access: None,
-                cache_missing_key: true,
-            },
-            BuildFast::default(),
-        );
+        let mut c = Cache::new(CacheOptions {
+            max_rows: 4,
+            expire_after_write: Some(Duration::from_millis(50)),
+            expire_after_access: None,
+            cache_missing_key: true,
+        });
         let start = Instant::now();
-        c.put(b"gone", None, start);
-        c.put(b"here", Some(&row("here")), start);
+        c.put(b"gone", hash(b"gone"), None, start);
+        c.put(b"here", hash(b"here"), Some(&row("here")), start);
         let mut rows = Vec::new();
         let keys: [&[u8]; 3] = [b"gone", b"here", b"other"];
-        let hashes = keys.map(|k| c.hasher.hash_one(k));
+        let hashes = keys.map(hash);
         let answers = c.get_batch(&keys, &hashes, start, &mut rows);
         assert_eq!(answers, vec![Some(None), Some(Some(0..rows.len())), None]);
         assert_eq!(unpack(&rows), Ok(row("here")));
