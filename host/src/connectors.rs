@@ -6,10 +6,11 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use abi_stable::std_types::{RResult, RSlice, RVec};
+use abi_stable::std_types::{RResult, RSlice, RStr, RVec};
+use connector_interface::extension::Extension;
 use connector_interface::{
-    Column, ConnectorError, LookupBox, OptionEntry, Row, RowKind, Schema, SinkBox, TableContext,
-    TypeKind, Value,
+    Column, ConnectorError, LookupBox, OptionEntry, PackedAnswers, PackedLookupBox, Row, RowKind,
+    Schema, SinkBox, TableContext, TypeKind, Value, PACKED_LOOKUP_1,
 };
 
 use crate::values::{from_json, from_text, to_json, to_text};
@@ -101,8 +102,37 @@ pub trait Lookup: Send {
     /// Starts a lookup whose answers `collect` returns, in submission order.
     fn submit(&mut self, keys: &[Row]) -> Result<(), String>;
     fn collect(&mut self) -> Result<Vec<RVec<Row>>, String>;
+    /// As `collect`, in the form the lookup makes them: packed answers are unpacked by
+    /// [`Answers::into_rows`] on the thread that uses them, not on the one that collects.
+    fn collect_answers(&mut self) -> Result<Answers, String> {
+        self.collect().map(Answers::Rows)
+    }
     fn close(&mut self) -> Result<(), String>;
     fn counters(&self) -> Vec<(String, u64)>;
+}
+
+/// A batch's answers, per key in the batch's order: rows, or rows still packed.
+pub enum Answers {
+    Rows(Vec<RVec<Row>>),
+    Packed(PackedAnswers),
+}
+
+impl Default for Answers {
+    fn default() -> Answers {
+        Answers::Rows(Vec::new())
+    }
+}
+
+impl Answers {
+    /// The rows of each key; an error names what is malformed in packed answers.
+    pub fn into_rows(self) -> Result<Vec<RVec<Row>>, String> {
+        match self {
+            Answers::Rows(rows) => Ok(rows),
+            Answers::Packed(packed) => packed
+                .unpack_rows()
+                .map_err(|e| format!("malformed packed answers: {e}")),
+        }
+    }
 }
 
 /// The built-in connectors and their options (Flink's names).
@@ -873,27 +903,74 @@ impl Sink for PluginSink {
     }
 }
 
-pub struct PluginLookup(pub LookupBox);
+/// A plugin's lookup: through the 1.0 calls, or handed over to its `"packed-lookup/1"`
+/// extension (interface 1.1), whose answers come packed.
+pub enum PluginLookup {
+    Rows(LookupBox),
+    Packed(Extension<PackedLookupBox>),
+}
+
+impl PluginLookup {
+    /// The lookup, packed when the plugin offers `"packed-lookup/1"`. An error means the plugin
+    /// offered it with another layout than this host's: the lookup was handed over and is gone
+    /// (the caller creates another and uses it through `PluginLookup::Rows`).
+    pub fn new(mut lookup: LookupBox) -> Result<PluginLookup, String> {
+        match lookup
+            .extension(RStr::from_str(PACKED_LOOKUP_1))
+            .into_option()
+        {
+            None => Ok(PluginLookup::Rows(lookup)),
+            Some(extension) => extension
+                .downcast::<PackedLookupBox>()
+                .map(PluginLookup::Packed),
+        }
+    }
+}
 
 impl Lookup for PluginLookup {
     fn open(&mut self) -> Result<(), String> {
-        plugin_result(self.0.open())
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.open()),
+            PluginLookup::Packed(l) => plugin_result(l.open()),
+        }
     }
     fn lookup(&mut self, keys: &[Row]) -> Result<Vec<RVec<Row>>, String> {
-        plugin_result(self.0.lookup(RSlice::from_slice(keys)))
-            .map(|answers| answers.into_iter().collect())
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.lookup(RSlice::from_slice(keys)))
+                .map(|answers| answers.into_iter().collect()),
+            PluginLookup::Packed(_) => {
+                self.submit(keys)?;
+                self.collect()
+            }
+        }
     }
     fn submit(&mut self, keys: &[Row]) -> Result<(), String> {
-        plugin_result(self.0.submit(RSlice::from_slice(keys)))
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.submit(RSlice::from_slice(keys))),
+            PluginLookup::Packed(l) => plugin_result(l.submit(RSlice::from_slice(keys))),
+        }
     }
     fn collect(&mut self) -> Result<Vec<RVec<Row>>, String> {
-        plugin_result(self.0.collect()).map(|answers| answers.into_iter().collect())
+        self.collect_answers()?.into_rows()
+    }
+    fn collect_answers(&mut self) -> Result<Answers, String> {
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.collect())
+                .map(|answers| Answers::Rows(answers.into_iter().collect())),
+            PluginLookup::Packed(l) => plugin_result(l.collect()).map(Answers::Packed),
+        }
     }
     fn close(&mut self) -> Result<(), String> {
-        plugin_result(self.0.close())
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.close()),
+            PluginLookup::Packed(l) => plugin_result(l.close()),
+        }
     }
     fn counters(&self) -> Vec<(String, u64)> {
-        counters_of(self.0.counters())
+        match self {
+            PluginLookup::Rows(l) => counters_of(l.counters()),
+            PluginLookup::Packed(l) => counters_of(l.counters()),
+        }
     }
 }
 

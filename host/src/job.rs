@@ -20,12 +20,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RVec;
-use connector_interface::{Column, DataType, Roles, Row, RowKind, Value};
+use connector_interface::{Column, DataType, Roles, Row, RowKind, Value, PACKED_LOOKUP_1};
 use hashbrown::HashTable;
 
 use crate::connectors::{
-    builtin_bounded, builtin_sink, builtin_source, plugin_result, validate_builtin, Collect,
-    Lookup, PluginLookup, PluginSink, Sink, Source, TableDef, BUILTIN,
+    builtin_bounded, builtin_sink, builtin_source, plugin_result, validate_builtin, Answers,
+    Collect, Lookup, PluginLookup, PluginSink, Sink, Source, TableDef, BUILTIN,
 };
 use crate::discovery::Discovery;
 use crate::error::HostError;
@@ -895,12 +895,21 @@ fn create_lookup(j: &JoinPlan, task: usize, parallelism: usize) -> Result<Box<dy
     let factory = plugin
         .factory(j.table.connector())
         .ok_or_else(|| format!("connector '{}' vanished", j.table.connector()))?;
-    let lookup = plugin_result(factory.create_lookup(&j.table.context(
-        &j.lookup_columns,
-        task,
-        parallelism,
-    )))?;
-    let mut lookup: Box<dyn Lookup> = Box::new(PluginLookup(lookup));
+    let context = j.table.context(&j.lookup_columns, task, parallelism);
+    let create = || plugin_result(factory.create_lookup(&context));
+    let lookup = match PluginLookup::new(create()?) {
+        Ok(lookup) => lookup,
+        Err(why) => {
+            log::warn!(
+                "table '{}': the plugin's \"{PACKED_LOOKUP_1}\" does not match this host's; \
+                 looking up through the 1.0 calls",
+                j.table.name
+            );
+            log::debug!("table '{}': {why}", j.table.name);
+            PluginLookup::Rows(create()?)
+        }
+    };
+    let mut lookup: Box<dyn Lookup> = Box::new(lookup);
     lookup.open()?;
     Ok(lookup)
 }
@@ -935,7 +944,7 @@ struct Started {
     rows: Rows,
     key_of: Vec<Option<usize>>,
     submitted: bool,
-    answers: Vec<RVec<Row>>,
+    answers: Answers,
 }
 
 /// A join's key rows for a batch, and the index that finds equal keys; both keep their memory
@@ -1101,7 +1110,7 @@ impl Prober {
                 rows: current,
                 key_of: Vec::new(),
                 submitted: false,
-                answers: Vec::new(),
+                answers: Answers::default(),
             });
         };
         let (count, key_of) = self.keys.build(plan, &current)?;
@@ -1114,7 +1123,7 @@ impl Prober {
             rows: current,
             key_of,
             submitted,
-            answers: Vec::new(),
+            answers: Answers::default(),
         })
     }
 
@@ -1138,7 +1147,7 @@ impl Prober {
                 break;
             };
             if let (true, Some(lookup)) = (started.submitted, self.first.as_mut()) {
-                started.answers = lookup.collect()?;
+                started.answers = lookup.collect_answers()?;
             }
             ready.push(started);
         }
@@ -1155,7 +1164,13 @@ impl Finisher {
         joins: &[JoinPlan],
         metrics: &Metrics,
     ) -> Result<Vec<Row>, String> {
-        let answers = started.answers;
+        let answers = match joins.first() {
+            Some(first) => started
+                .answers
+                .into_rows()
+                .map_err(|e| format!("table '{}': {e}", first.table.name))?,
+            None => Vec::new(),
+        };
         let now = proctime();
         if let (true, Some(first)) = (self.direct, joins.first()) {
             return self.join_projected(first, started.rows, started.key_of, answers, &now);

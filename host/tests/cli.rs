@@ -53,7 +53,7 @@ fn list_shows_the_plugin_and_why_the_other_files_are_not_plugins_without_loading
     );
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("libredis_connector.so  redis-connector 0.1.0 (connector-interface 1.0.0)"),
+        out.contains("libredis_connector.so  redis-connector 0.1.0 (connector-interface 1.1.0)"),
         "{out}"
     );
     assert!(out.contains("    redis  [sink, lookup]  Redis:"), "{out}");

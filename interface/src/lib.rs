@@ -17,6 +17,8 @@
 //! - `extension.rs`: [`ExtensionBox`], the checked way to add capabilities in 1.x;
 //! - `logging.rs`: the host callbacks ([`HostCallbacks`]) and the plugin-side log bridge;
 //! - `manifest.rs`: the embedded manifest, written at compile time and parsed by hosts;
+//! - `packed.rs`, `packed_lookup.rs` (1.1): rows packed into bytes and the `"packed-lookup/1"`
+//!   extension of a lookup, whose answers come packed ([`PackedLookup`]);
 //! - `text.rs`: text forms of dates, times, timestamps and decimals shared by hosts and plugins;
 //! - `module.rs`: the root module and [`export_plugin!`].
 //!
@@ -55,6 +57,8 @@ pub mod lookup;
 pub mod manifest;
 pub mod module;
 pub mod options;
+pub mod packed;
+pub mod packed_lookup;
 pub mod scan;
 pub mod sink;
 pub mod text;
@@ -71,6 +75,9 @@ pub use lookup::{Lookup, LookupBox, Lookup_TO};
 pub use manifest::{FactoryDecl, Manifest, PluginDecl};
 pub use module::{ConnectorModule, ConnectorModuleRef};
 pub use options::{OptionDecl, OptionSpec, OptionType, Roles};
+pub use packed_lookup::{
+    PackedAnswers, PackedLookup, PackedLookupBox, PackedLookup_TO, PACKED_LOOKUP_1,
+};
 pub use scan::{Scan, ScanBox, Scan_TO, Split};
 pub use sink::{Sink, SinkBox, Sink_TO};
 pub use types::{

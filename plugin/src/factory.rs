@@ -7,7 +7,7 @@ use connector_interface::{
     LookupBox, Lookup_TO, OptionSpec, Roles, ScanBox, SinkBox, Sink_TO, TableContext,
 };
 
-use crate::lookup::RedisLookup;
+use crate::lookup::{LookupHandle, RedisLookup};
 use crate::options::{RedisOptions, ValueFormat};
 use crate::sink::RedisSink;
 use crate::PLUGIN;
@@ -130,7 +130,7 @@ impl ConnectorFactory for RedisFactory {
         guard("create_lookup", || {
             let options = validate(context, Roles::LOOKUP)?;
             Ok(Lookup_TO::from_value(
-                RedisLookup::new(context, options),
+                LookupHandle::new(RedisLookup::new(context, options)),
                 TD_Opaque,
             ))
         })

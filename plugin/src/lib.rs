@@ -10,8 +10,8 @@
 //! - `connection.rs`: connecting, RESP pipelines, what an error means and whether to retry;
 //! - `decode.rs`: text and JSON from Redis to the declared column types (pure);
 //! - `sink.rs`: the sink (buffering, pipelining, interval flush, retries);
-//! - `lookup.rs`: the lookup (batched round trips, LRU cache, write-back);
-//! - `packed.rs`: rows packed into bytes, as the lookup cache keeps them (pure).
+//! - `lookup.rs`: the lookup (batched round trips, LRU cache of packed rows, write-back), with
+//!   answers as rows (1.0) or packed (the `"packed-lookup/1"` extension of interface 1.1);
 
 pub mod codec;
 pub mod connection;
@@ -19,7 +19,6 @@ pub mod decode;
 pub mod factory;
 pub mod lookup;
 pub mod options;
-pub mod packed;
 pub mod sink;
 
 use connector_interface::{FactoryBox, FactoryDecl, PluginDecl, Roles};

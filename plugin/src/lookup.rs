@@ -18,10 +18,13 @@ use std::num::NonZeroUsize;
 use std::ops::Range;
 use std::time::Instant;
 
+use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
 use connector_interface::counters;
+use connector_interface::packed::{pack, unpack};
 use connector_interface::{
-    guard, Column, ConnectorError, Counter, ExtensionBox, Lookup, Row, RowKind, TableContext, Value,
+    guard, Column, ConnectorError, Counter, ExtensionBox, Lookup, PackedAnswers, PackedLookup,
+    PackedLookup_TO, Row, RowKind, TableContext, Value, PACKED_LOOKUP_1,
 };
 use hashbrown::HashTable;
 use lru::LruCache;
@@ -32,7 +35,9 @@ use crate::connection::{connect, pack_args, pack_command, pack_header, RedisFail
 use crate::decode::{from_json, from_text};
 use crate::factory::key_columns;
 use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
-use crate::packed::{pack, unpack, PackedRow};
+
+/// Bytes that hold most packed rows in place.
+type PackedRow = SmallVec<[u8; 64]>;
 
 /// A looked-up table row, or `None` for a key absent from Redis.
 type Answer = Option<Found>;
@@ -283,7 +288,7 @@ struct Pending {
     groups: Vec<usize>,
     packed: Vec<u8>,
     /// Write-back batches are answered at submission.
-    ready: Option<Vec<RVec<Row>>>,
+    ready: Option<RowAnswers>,
 }
 
 impl Pending {
@@ -573,44 +578,55 @@ impl RedisLookup {
         Ok(Some(row))
     }
 
-    /// The answer for a probe: one row, or none for a miss (or a row whose other join columns
-    /// do not match). `cached_rows` holds the packed rows of `Found::Packed`.
+    /// The answer for a probe, into `out`: one row, or none for a miss (or a row whose other
+    /// join columns do not match). `cached_rows` holds the packed rows of `Found::Packed`.
     fn answer(
         &mut self,
         filter_values: &[Value],
         answer: Answer,
         cached_rows: &[u8],
-    ) -> Result<RVec<Row>, ConnectorError> {
-        let row = match answer {
-            None => None,
-            Some(Found::Fresh(row)) => Some(row),
-            Some(Found::Packed(range)) => Some(
-                cached_rows
-                    .get(range)
-                    .ok_or_else(|| "a packed row outside its batch".to_string())
-                    .and_then(unpack)
-                    .map_err(|e| self.cache_error(e))?,
-            ),
-        };
-        let matched = row.filter(|row| {
+        out: &mut impl AnswerSink,
+    ) -> Result<(), ConnectorError> {
+        let matches = |row: &[Value]| {
             self.filters
                 .iter()
                 .zip(filter_values)
                 .all(|((column, _), value)| *value == row[*column])
-        });
-        Ok(match matched {
-            Some(row) => {
-                self.counts.hits += 1;
-                RVec::from(vec![Row {
-                    kind: RowKind::Insert,
-                    values: RVec::from(row),
-                }])
+        };
+        let bad = |e: String| self.cache_error(e);
+        let hit = match answer {
+            None => false,
+            Some(Found::Fresh(row)) => {
+                let hit = matches(&row);
+                if hit {
+                    out.row(row);
+                }
+                hit
             }
-            None => {
-                self.counts.misses += 1;
-                RVec::new()
+            Some(Found::Packed(range)) => {
+                let bytes = cached_rows
+                    .get(range)
+                    .ok_or_else(|| bad("a packed row outside its batch".to_string()))?;
+                if self.filters.is_empty() {
+                    out.packed(bytes).map_err(bad)?;
+                    true
+                } else {
+                    let row = unpack(bytes).map_err(bad)?;
+                    let hit = matches(&row);
+                    if hit {
+                        out.row(row);
+                    }
+                    hit
+                }
             }
-        })
+        };
+        out.end_key();
+        if hit {
+            self.counts.hits += 1;
+        } else {
+            self.counts.misses += 1;
+        }
+        Ok(())
     }
 
     fn cache_error(&self, why: String) -> ConnectorError {
@@ -662,8 +678,10 @@ impl RedisLookup {
         self.counts.lookups += probes.len() as u64;
         let now = Instant::now();
         if self.options.write_open {
+            let mut ready = RowAnswers::with_capacity(probes.len());
+            self.lookup_write_back(probes, &mut ready)?;
             return Ok(Pending {
-                ready: Some(self.lookup_write_back(probes)?),
+                ready: Some(ready),
                 ..Pending::new(now)
             });
         }
@@ -799,8 +817,8 @@ impl RedisLookup {
         Ok(())
     }
 
-    /// The answers of the oldest submitted batch.
-    fn collect_batch(&mut self) -> Result<Vec<RVec<Row>>, ConnectorError> {
+    /// The answers of the oldest submitted batch, into `out`.
+    fn collect_batch(&mut self, out: &mut impl AnswerSink) -> Result<(), ConnectorError> {
         let Some(mut batch) = self.pending.pop_front() else {
             return Err(ConnectorError::internal(format!(
                 "table '{}': collect without a submitted batch",
@@ -809,7 +827,8 @@ impl RedisLookup {
         };
         if let Some(ready) = batch.ready.take() {
             self.sent = self.sent.saturating_sub(1);
-            return Ok(ready);
+            out.ready(ready.out);
+            return Ok(());
         }
         if !batch.to_fetch.is_empty() {
             self.pending.push_front(batch);
@@ -870,7 +889,6 @@ impl RedisLookup {
         for slot in &batch.slot_of {
             uses[*slot] += 1;
         }
-        let mut out = Vec::with_capacity(batch.slot_of.len());
         for (i, slot) in batch.slot_of.iter().enumerate() {
             uses[*slot] -= 1;
             let last = uses[*slot] == 0;
@@ -880,9 +898,9 @@ impl RedisLookup {
                 batch.answers[*slot].clone()
             };
             let filter_values = batch.filter_values.get(i).map_or(&[][..], |v| v.as_slice());
-            out.push(self.answer(filter_values, answer.flatten(), &batch.cached_rows)?);
+            self.answer(filter_values, answer.flatten(), &batch.cached_rows, out)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Sends what is unsent and reads the replies of the oldest batch (one per command).
@@ -903,7 +921,11 @@ impl RedisLookup {
         Ok(replies)
     }
 
-    fn lookup_write_back(&mut self, probes: &[Row]) -> Result<Vec<RVec<Row>>, ConnectorError> {
+    fn lookup_write_back(
+        &mut self,
+        probes: &[Row],
+        out: &mut RowAnswers,
+    ) -> Result<(), ConnectorError> {
         let now = Instant::now();
         let planned: Vec<WriteBackProbe> = probes
             .iter()
@@ -948,16 +970,12 @@ impl RedisLookup {
             }
         }
         self.counts.cache_hits += from_cache;
-        let out = probes
-            .iter()
-            .zip(&planned)
-            .map(|(probe, p)| {
-                let answer = answers.get(p.composite.as_slice()).cloned().flatten();
-                let filter_values = self.filter_values(probe);
-                self.answer(&filter_values, answer, &[])
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(out)
+        for (probe, p) in probes.iter().zip(&planned) {
+            let answer = answers.get(p.composite.as_slice()).cloned().flatten();
+            let filter_values = self.filter_values(probe);
+            self.answer(&filter_values, answer, &[], out)?;
+        }
+        Ok(())
     }
 }
 
@@ -1030,54 +1048,97 @@ fn hash_fields(reply: &redis::Value) -> Vec<(&[u8], &[u8])> {
     }
 }
 
-impl Lookup for RedisLookup {
-    fn open(&mut self) -> RResult<(), ConnectorError> {
-        guard("lookup open", || {
-            let mut retry = Retry::new(self.options.lookup_max_retries);
-            loop {
-                match connect(&self.options) {
-                    Ok(connection) => {
-                        self.connection = Some(connection);
-                        return Ok(());
-                    }
-                    Err(failure) => {
-                        if let Some(err) = self.give_up(failure, &mut retry) {
-                            return Err(err);
-                        }
+/// Where a batch's answers go: rows (the 1.0 `collect`) or packed rows (`"packed-lookup/1"`).
+trait AnswerSink {
+    /// A row of the current key.
+    fn row(&mut self, values: Vec<Value>);
+    /// A row of the current key, packed.
+    fn packed(&mut self, bytes: &[u8]) -> Result<(), String>;
+    /// The current key has all its rows.
+    fn end_key(&mut self);
+    /// The answers of a whole batch, as rows.
+    fn ready(&mut self, answers: Vec<RVec<Row>>);
+}
+
+/// Answers as the 1.0 `collect` returns them.
+struct RowAnswers {
+    out: Vec<RVec<Row>>,
+    current: RVec<Row>,
+}
+
+impl RowAnswers {
+    fn with_capacity(keys: usize) -> RowAnswers {
+        RowAnswers {
+            out: Vec::with_capacity(keys),
+            current: RVec::new(),
+        }
+    }
+}
+
+impl AnswerSink for RowAnswers {
+    fn row(&mut self, values: Vec<Value>) {
+        self.current.push(Row {
+            kind: RowKind::Insert,
+            values: RVec::from(values),
+        });
+    }
+    fn packed(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.row(unpack(bytes)?);
+        Ok(())
+    }
+    fn end_key(&mut self) {
+        self.out.push(std::mem::take(&mut self.current));
+    }
+    fn ready(&mut self, answers: Vec<RVec<Row>>) {
+        self.out = answers;
+    }
+}
+
+impl AnswerSink for PackedAnswers {
+    fn row(&mut self, values: Vec<Value>) {
+        self.push_values(&values);
+    }
+    fn packed(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.push_packed(bytes);
+        Ok(())
+    }
+    fn end_key(&mut self) {
+        PackedAnswers::end_key(self);
+    }
+    fn ready(&mut self, answers: Vec<RVec<Row>>) {
+        for rows in answers {
+            for row in rows.iter() {
+                self.push_values(&row.values);
+            }
+            PackedAnswers::end_key(self);
+        }
+    }
+}
+
+impl RedisLookup {
+    fn connect_with_retries(&mut self) -> Result<(), ConnectorError> {
+        let mut retry = Retry::new(self.options.lookup_max_retries);
+        loop {
+            match connect(&self.options) {
+                Ok(connection) => {
+                    self.connection = Some(connection);
+                    return Ok(());
+                }
+                Err(failure) => {
+                    if let Some(err) = self.give_up(failure, &mut retry) {
+                        return Err(err);
                     }
                 }
             }
-        })
+        }
     }
 
-    fn lookup(&mut self, keys: RSlice<'_, Row>) -> RResult<RVec<RVec<Row>>, ConnectorError> {
-        guard("lookup", || {
-            if !self.pending.is_empty() {
-                return Err(ConnectorError::internal(format!(
-                    "table '{}': lookup called while submitted batches wait to be collected",
-                    self.table()
-                )));
-            }
-            self.submit_batch(keys.as_slice())?;
-            self.collect_batch().map(RVec::from)
-        })
-    }
-
-    fn submit(&mut self, keys: RSlice<'_, Row>) -> RResult<(), ConnectorError> {
-        guard("lookup submit", || self.submit_batch(keys.as_slice()))
-    }
-
-    fn collect(&mut self) -> RResult<RVec<RVec<Row>>, ConnectorError> {
-        guard("lookup collect", || self.collect_batch().map(RVec::from))
-    }
-
-    fn close(&mut self) -> RResult<(), ConnectorError> {
+    fn close_connection(&mut self) {
         self.connection = None;
         self.pending.clear();
-        RResult::ROk(())
     }
 
-    fn counters(&self) -> RVec<Counter> {
+    fn counter_list(&self) -> RVec<Counter> {
         let c = &self.counts;
         RVec::from(vec![
             Counter::new(counters::LOOKUPS, c.lookups),
@@ -1091,6 +1152,121 @@ impl Lookup for RedisLookup {
         ])
     }
 
+    /// The oldest submitted batch's answers as the 1.0 interface returns them.
+    fn collect_rows(&mut self) -> Result<RVec<RVec<Row>>, ConnectorError> {
+        let mut out = RowAnswers::with_capacity(self.pending.front().map_or(0, |b| b.ends.len()));
+        self.collect_batch(&mut out)?;
+        Ok(RVec::from(out.out))
+    }
+}
+
+/// The lookup the factory creates (the 1.0 `Lookup`). Asked for `"packed-lookup/1"`, it hands
+/// its state over to a [`PackedHandle`]; its methods then fail.
+pub struct LookupHandle(Option<RedisLookup>);
+
+impl LookupHandle {
+    pub fn new(lookup: RedisLookup) -> LookupHandle {
+        LookupHandle(Some(lookup))
+    }
+
+    fn inner(&mut self) -> Result<&mut RedisLookup, ConnectorError> {
+        self.0.as_mut().ok_or_else(|| {
+            ConnectorError::internal(format!(
+                "this lookup was handed over to its \"{PACKED_LOOKUP_1}\" extension"
+            ))
+        })
+    }
+}
+
+impl Lookup for LookupHandle {
+    fn open(&mut self) -> RResult<(), ConnectorError> {
+        guard("lookup open", || self.inner()?.connect_with_retries())
+    }
+
+    fn lookup(&mut self, keys: RSlice<'_, Row>) -> RResult<RVec<RVec<Row>>, ConnectorError> {
+        guard("lookup", || {
+            let lookup = self.inner()?;
+            if !lookup.pending.is_empty() {
+                return Err(ConnectorError::internal(format!(
+                    "table '{}': lookup called while submitted batches wait to be collected",
+                    lookup.table()
+                )));
+            }
+            lookup.submit_batch(keys.as_slice())?;
+            lookup.collect_rows()
+        })
+    }
+
+    fn submit(&mut self, keys: RSlice<'_, Row>) -> RResult<(), ConnectorError> {
+        guard("lookup submit", || {
+            self.inner()?.submit_batch(keys.as_slice())
+        })
+    }
+
+    fn collect(&mut self) -> RResult<RVec<RVec<Row>>, ConnectorError> {
+        guard("lookup collect", || self.inner()?.collect_rows())
+    }
+
+    fn close(&mut self) -> RResult<(), ConnectorError> {
+        if let Some(lookup) = self.0.as_mut() {
+            lookup.close_connection();
+        }
+        RResult::ROk(())
+    }
+
+    fn counters(&self) -> RVec<Counter> {
+        self.0
+            .as_ref()
+            .map_or_else(RVec::new, RedisLookup::counter_list)
+    }
+
+    fn extension(&mut self, name: RStr<'_>) -> ROption<ExtensionBox> {
+        match (name.as_str(), self.0.take()) {
+            (PACKED_LOOKUP_1, Some(lookup)) => ROption::RSome(ExtensionBox::new(
+                PACKED_LOOKUP_1,
+                PackedLookup_TO::from_value(PackedHandle(lookup), TD_Opaque),
+            )),
+            (_, lookup) => {
+                self.0 = lookup;
+                ROption::RNone
+            }
+        }
+    }
+}
+
+/// The lookup handed over through `"packed-lookup/1"`: its answers come packed (a cached row is
+/// a copy of its bytes).
+pub struct PackedHandle(RedisLookup);
+
+impl PackedLookup for PackedHandle {
+    fn open(&mut self) -> RResult<(), ConnectorError> {
+        guard("lookup open", || self.0.connect_with_retries())
+    }
+
+    fn submit(&mut self, keys: RSlice<'_, Row>) -> RResult<(), ConnectorError> {
+        guard("lookup submit", || self.0.submit_batch(keys.as_slice()))
+    }
+
+    fn collect(&mut self) -> RResult<PackedAnswers, ConnectorError> {
+        guard("lookup collect", || {
+            let (keys, bytes) = self.0.pending.front().map_or((0, 0), |b| {
+                (b.ends.len(), b.cached_rows.len() + 64 * b.to_fetch.len())
+            });
+            let mut out = PackedAnswers::with_capacity(keys, bytes);
+            self.0.collect_batch(&mut out)?;
+            Ok(out)
+        })
+    }
+
+    fn close(&mut self) -> RResult<(), ConnectorError> {
+        self.0.close_connection();
+        RResult::ROk(())
+    }
+
+    fn counters(&self) -> RVec<Counter> {
+        self.0.counter_list()
+    }
+
     fn extension(&mut self, _name: RStr<'_>) -> ROption<ExtensionBox> {
         ROption::RNone
     }
@@ -1100,6 +1276,16 @@ impl Lookup for RedisLookup {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn a_bigint_and_a_48_character_string_fit_in_place() {
+        let row = vec![Value::BigInt(7), Value::from("x".repeat(48).as_str())];
+        let mut packed = PackedRow::new();
+        pack(&row, &mut packed);
+        assert_eq!(packed.len(), 1 + 9 + 2 + 48);
+        assert!(!packed.spilled());
+        assert_eq!(unpack(&packed), Ok(row));
+    }
 
     fn cache(max_rows: usize) -> Cache {
         Cache::new(CacheOptions {

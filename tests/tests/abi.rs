@@ -117,7 +117,7 @@ fn plugin_built_against_interface_2_is_refused_with_both_versions() {
     let file = abi_fixtures().so("fixture_v2_0");
     let msg = load_error(&file);
     assert!(
-        msg.contains("incompatible interface version: the plugin was built against connector-interface 2.0.0; this host supports 1.x (built against 1.0.0)"),
+        msg.contains("incompatible interface version: the plugin was built against connector-interface 2.0.0; this host supports 1.x (built against 1.1.0)"),
         "{msg}"
     );
     assert!(msg.starts_with(&file.display().to_string()), "{msg}");
@@ -132,7 +132,7 @@ fn plugin_built_against_interface_2_is_refused_with_both_versions() {
 fn plugin_with_another_layout_is_refused_in_one_line() {
     let msg = load_error(&abi_fixtures().so("fixture_bad_layout"));
     assert!(
-        msg.contains("incompatible layout: the plugin's interface types differ from this host's connector-interface 1.0.0"),
+        msg.contains("incompatible layout: the plugin's interface types differ from this host's connector-interface 1.1.0"),
         "{msg}"
     );
     assert_eq!(
@@ -271,7 +271,7 @@ fn host_built_against_1_1_runs_plugins_built_against_1_0() {
     let expect = [
         "ok identifier=collect-v10 interface=1.0.0 flush-stats=fallback:2 lookup(2)=two",
         "ok identifier=collect-v11 interface=1.1.0 flush-stats=extension:2 lookup(2)=two",
-        "ok identifier=redis interface=1.0.0 options=",
+        "ok identifier=redis interface=1.1.0 options=",
         "error incompatible version: host 1.1.0, plugin 2.0.0",
     ];
     assert_eq!(lines.len(), expect.len(), "{text}");
