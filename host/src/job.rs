@@ -20,7 +20,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RVec;
-use connector_interface::{Column, DataType, Roles, Row, RowKind, Value, PACKED_LOOKUP_1};
+use connector_interface::packed::unpack_into;
+use connector_interface::{
+    Column, DataType, PackedAnswers, Roles, Row, RowKind, Value, PACKED_LOOKUP_1,
+};
 use hashbrown::HashTable;
 
 use crate::connectors::{
@@ -839,6 +842,8 @@ struct Finisher {
     direct: bool,
     /// A row's projected values, before they move into the row's memory.
     projected: Vec<Value>,
+    /// Scratch for a dimension row unpacked from packed answers, reused from row to row.
+    dim: Vec<Value>,
 }
 
 /// Whether a job's joined rows can be skipped: one join, no filter after it, and a projection
@@ -1164,14 +1169,16 @@ impl Finisher {
         joins: &[JoinPlan],
         metrics: &Metrics,
     ) -> Result<Vec<Row>, String> {
-        let answers = match joins.first() {
-            Some(first) => started
-                .answers
+        let now = proctime();
+        let answers = match (joins.first(), started.answers) {
+            (Some(first), Answers::Packed(packed)) if self.direct => {
+                return self.join_packed(first, started.rows, started.key_of, &packed, &now);
+            }
+            (Some(first), answers) => answers
                 .into_rows()
                 .map_err(|e| format!("table '{}': {e}", first.table.name))?,
-            None => Vec::new(),
+            (None, _) => Vec::new(),
         };
-        let now = proctime();
         if let (true, Some(first)) = (self.direct, joins.first()) {
             return self.join_projected(first, started.rows, started.key_of, answers, &now);
         }
@@ -1228,6 +1235,39 @@ impl Finisher {
                 out.push(self.project(kind, &mut values, &mut dim, now, n + 1 == count)?);
             }
         }
+        Ok(out)
+    }
+
+    /// As `join_projected`, with the answers still packed: each dimension row is unpacked into
+    /// one reused buffer and its values moved into the projected row (no row per answer).
+    fn join_packed(
+        &mut self,
+        plan: &JoinPlan,
+        rows: Rows,
+        key_of: Vec<Option<usize>>,
+        answers: &PackedAnswers,
+        now: &Value,
+    ) -> Result<Vec<Row>, String> {
+        let bad = |e: String| format!("table '{}': malformed packed answers: {e}", plan.table.name);
+        let mut dim = std::mem::take(&mut self.dim);
+        let mut out = Vec::with_capacity(rows.len());
+        for ((kind, mut values), slot) in rows.into_iter().zip(key_of) {
+            let found = slot.map(|s| answers.rows_of(s)).transpose().map_err(bad)?;
+            let count = found.as_ref().map_or(0, ExactSizeIterator::len);
+            if count == 0 {
+                // A left join's miss: the dimension's columns are NULL.
+                if plan.left {
+                    out.push(self.project(kind, &mut values, &mut [], &Value::Null, true)?);
+                }
+                continue;
+            }
+            for (n, bytes) in found.into_iter().flatten().enumerate() {
+                dim.clear();
+                unpack_into(bytes.map_err(bad)?, &mut dim).map_err(bad)?;
+                out.push(self.project(kind, &mut values, &mut dim, now, n + 1 == count)?);
+            }
+        }
+        self.dim = dim;
         Ok(out)
     }
 
@@ -1329,6 +1369,7 @@ fn execute(plan: Plan) -> Result<Outcome, HostError> {
             takes: takes(&plan.projection),
             direct,
             projected: Vec::new(),
+            dim: Vec::new(),
         });
     }
     let mut source: Box<dyn Source> = match plan.source_provider {

@@ -27,15 +27,28 @@ pub fn pack(values: &[Value], out: &mut impl Extend<u8>) {
 
 /// The values of a row packed by [`pack`]; an error names what is malformed.
 pub fn unpack(bytes: &[u8]) -> Result<Vec<Value>, String> {
+    let mut values = Vec::new();
+    unpack_into(bytes, &mut values)?;
+    Ok(values)
+}
+
+/// Appends the values of a row packed by [`pack`] to `out` (whose memory a caller can reuse
+/// from row to row); an error names what is malformed.
+pub fn unpack_into(bytes: &[u8], out: &mut Vec<Value>) -> Result<(), String> {
     let mut reader = Reader { bytes, at: 0 };
-    let values = reader.values()?;
+    let n = reader.len()?;
+    // Each value takes at least a byte: a corrupt count cannot reserve much.
+    out.reserve(n.min(bytes.len()));
+    for _ in 0..n {
+        reader.push_value(out)?;
+    }
     if reader.at != bytes.len() {
         return Err(format!(
             "trailing bytes after a packed row: {}",
             bytes.len() - reader.at
         ));
     }
-    Ok(values)
+    Ok(())
 }
 
 /// A length or count as a LEB128 varint: one byte below 128.

@@ -78,7 +78,7 @@ impl PackedAnswers {
 
     /// Appends a row of the current key, already packed.
     pub fn push_packed(&mut self, row: &[u8]) {
-        self.bytes.extend_from_slice(row);
+        self.bytes.extend_from_copy_slice(row);
         self.row_ends.push(self.bytes.len() as u64);
     }
 
@@ -98,36 +98,86 @@ impl PackedAnswers {
         self.key_ends.len()
     }
 
-    /// The rows of each key, unpacked (inserts), in key order: what the 1.0 `collect` returns.
-    /// An error names what is malformed (the bytes came from another library: every offset and
-    /// every row is checked).
-    pub fn unpack_rows(&self) -> Result<Vec<RVec<Row>>, String> {
-        let mut out = Vec::with_capacity(self.key_ends.len());
-        let (mut row, mut byte) = (0usize, 0usize);
-        for key_end in self.key_ends.iter() {
-            let key_end = offset(*key_end, self.row_ends.len(), "key end")?;
-            if key_end < row {
-                return Err(format!("key ends at row {key_end}, before row {row}"));
-            }
-            let mut rows = RVec::with_capacity(key_end - row);
-            for row_end in &self.row_ends[row..key_end] {
-                let row_end = offset(*row_end, self.bytes.len(), "row end")?;
-                let bytes = self
-                    .bytes
-                    .get(byte..row_end)
-                    .ok_or_else(|| format!("row ends at byte {row_end}, before byte {byte}"))?;
-                rows.push(Row {
-                    kind: RowKind::Insert,
-                    values: RVec::from(unpack(bytes)?),
-                });
-                byte = row_end;
-            }
-            out.push(rows);
-            row = key_end;
+    /// The packed rows of the key at `key` (in the batch's order), each as its bytes. An error
+    /// names a malformed offset (the answers came from another library: every offset is
+    /// checked).
+    pub fn rows_of(&self, key: usize) -> Result<PackedRows<'_>, String> {
+        let end_of = |key: usize| -> Result<usize, String> {
+            let at = self
+                .key_ends
+                .get(key)
+                .ok_or_else(|| format!("no answer for key {key} of {}", self.key_ends.len()))?;
+            offset(*at, self.row_ends.len(), "key end")
+        };
+        let row = if key == 0 { 0 } else { end_of(key - 1)? };
+        let end = end_of(key)?;
+        if end < row {
+            return Err(format!("key ends at row {end}, before row {row}"));
         }
-        Ok(out)
+        Ok(PackedRows {
+            answers: self,
+            row,
+            end,
+        })
+    }
+
+    /// The rows of each key, unpacked (inserts), in key order: what the 1.0 `collect` returns.
+    /// An error names what is malformed.
+    pub fn unpack_rows(&self) -> Result<Vec<RVec<Row>>, String> {
+        (0..self.keys())
+            .map(|key| {
+                self.rows_of(key)?
+                    .map(|bytes| {
+                        Ok(Row {
+                            kind: RowKind::Insert,
+                            values: RVec::from(unpack(bytes?)?),
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
     }
 }
+
+/// The packed rows of one key ([`PackedAnswers::rows_of`]).
+pub struct PackedRows<'a> {
+    answers: &'a PackedAnswers,
+    row: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for PackedRows<'a> {
+    type Item = Result<&'a [u8], String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.row >= self.end {
+            return None;
+        }
+        let ends = &self.answers.row_ends;
+        let start = if self.row == 0 { 0 } else { ends[self.row - 1] };
+        let end = ends[self.row];
+        self.row += 1;
+        Some(
+            usize::try_from(start)
+                .ok()
+                .zip(usize::try_from(end).ok())
+                .and_then(|(start, end)| self.answers.bytes.get(start..end))
+                .ok_or_else(|| {
+                    format!(
+                        "a row at bytes {start}..{end} of {}",
+                        self.answers.bytes.len()
+                    )
+                }),
+        )
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.row;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for PackedRows<'_> {}
 
 fn offset(at: u64, len: usize, what: &str) -> Result<usize, String> {
     usize::try_from(at)
@@ -177,11 +227,25 @@ mod tests {
         answers.end_key();
         let mut past = answers.clone();
         past.row_ends[0] = 99;
-        assert!(past.unpack_rows().unwrap_err().contains("past the end"));
+        assert!(past
+            .unpack_rows()
+            .unwrap_err()
+            .contains("a row at bytes 0..99 of 6"));
         let mut backwards = answers.clone();
         backwards.key_ends.push(0);
         assert!(backwards.unpack_rows().unwrap_err().contains("before row"));
-        let mut short = answers;
+        let mut past_rows = answers.clone();
+        past_rows.key_ends[0] = 5;
+        assert!(past_rows
+            .unpack_rows()
+            .unwrap_err()
+            .contains("past the end"));
+        assert!(answers
+            .rows_of(1)
+            .err()
+            .unwrap()
+            .contains("no answer for key 1 of 1"));
+        let mut short = answers.clone();
         short.row_ends[0] -= 1;
         assert!(short
             .unpack_rows()
