@@ -17,8 +17,25 @@
 use crate::types::{Decimal, MapEntry, OtherValue, Timestamp, Value};
 use abi_stable::std_types::{RString, RVec};
 
+/// Where packed bytes go: a `Vec<u8>`, an `RVec<u8>`, or anything else that appends a slice.
+pub trait PackOut {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl PackOut for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl PackOut for RVec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_copy_slice(bytes);
+    }
+}
+
 /// Appends a packed row to `out`.
-pub fn pack(values: &[Value], out: &mut impl Extend<u8>) {
+pub fn pack(values: &[Value], out: &mut impl PackOut) {
     put_len(values.len(), out);
     for value in values {
         pack_value(value, out);
@@ -52,25 +69,25 @@ pub fn unpack_into(bytes: &[u8], out: &mut Vec<Value>) -> Result<(), String> {
 }
 
 /// A length or count as a LEB128 varint: one byte below 128.
-fn put_len(n: usize, out: &mut impl Extend<u8>) {
+fn put_len(n: usize, out: &mut impl PackOut) {
     let mut n = n as u64;
     while n >= 0x80 {
-        out.extend([(n as u8) | 0x80]);
+        out.put(&[(n as u8) | 0x80]);
         n >>= 7;
     }
-    out.extend([n as u8]);
+    out.put(&[n as u8]);
 }
 
-fn put_bytes(bytes: &[u8], out: &mut impl Extend<u8>) {
+fn put_bytes(bytes: &[u8], out: &mut impl PackOut) {
     put_len(bytes.len(), out);
-    out.extend(bytes.iter().copied());
+    out.put(bytes);
 }
 
-fn pack_value(value: &Value, out: &mut impl Extend<u8>) {
+fn pack_value(value: &Value, out: &mut impl PackOut) {
     match value {
-        Value::Null => out.extend([0]),
-        Value::Boolean(b) => out.extend([1, u8::from(*b)]),
-        Value::TinyInt(v) => out.extend([2, v.to_le_bytes()[0]]),
+        Value::Null => out.put(&[0]),
+        Value::Boolean(b) => out.put(&[1, u8::from(*b)]),
+        Value::TinyInt(v) => out.put(&[2, v.to_le_bytes()[0]]),
         Value::SmallInt(v) => tagged(3, &v.to_le_bytes(), out),
         Value::Int(v) => tagged(4, &v.to_le_bytes(), out),
         Value::BigInt(v) => tagged(5, &v.to_le_bytes(), out),
@@ -78,15 +95,15 @@ fn pack_value(value: &Value, out: &mut impl Extend<u8>) {
         Value::Double(v) => tagged(7, &v.to_bits().to_le_bytes(), out),
         Value::Decimal(d) => {
             tagged(8, &d.unscaled_hi.to_le_bytes(), out);
-            out.extend(d.unscaled_lo.to_le_bytes());
-            out.extend([d.precision, d.scale]);
+            out.put(&d.unscaled_lo.to_le_bytes());
+            out.put(&[d.precision, d.scale]);
         }
         Value::String(s) => {
-            out.extend([9]);
+            out.put(&[9]);
             put_bytes(s.as_bytes(), out);
         }
         Value::Bytes(b) => {
-            out.extend([10]);
+            out.put(&[10]);
             put_bytes(b, out);
         }
         Value::Date(v) => tagged(11, &v.to_le_bytes(), out),
@@ -98,10 +115,10 @@ fn pack_value(value: &Value, out: &mut impl Extend<u8>) {
                 14
             };
             tagged(tag, &t.seconds.to_le_bytes(), out);
-            out.extend(t.nanos.to_le_bytes());
+            out.put(&t.nanos.to_le_bytes());
         }
         Value::Array(items) | Value::Row(items) => {
-            out.extend([if matches!(value, Value::Array(_)) {
+            out.put(&[if matches!(value, Value::Array(_)) {
                 15
             } else {
                 17
@@ -109,7 +126,7 @@ fn pack_value(value: &Value, out: &mut impl Extend<u8>) {
             pack(items, out);
         }
         Value::Map(entries) => {
-            out.extend([16]);
+            out.put(&[16]);
             put_len(entries.len(), out);
             for e in entries.iter() {
                 pack_value(&e.key, out);
@@ -117,16 +134,16 @@ fn pack_value(value: &Value, out: &mut impl Extend<u8>) {
             }
         }
         Value::Other(o) => {
-            out.extend([18]);
+            out.put(&[18]);
             put_bytes(o.type_name.as_bytes(), out);
             put_bytes(&o.payload, out);
         }
     }
 }
 
-fn tagged(tag: u8, payload: &[u8], out: &mut impl Extend<u8>) {
-    out.extend([tag]);
-    out.extend(payload.iter().copied());
+fn tagged(tag: u8, payload: &[u8], out: &mut impl PackOut) {
+    out.put(&[tag]);
+    out.put(payload);
 }
 
 struct Reader<'a> {

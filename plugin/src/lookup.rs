@@ -21,7 +21,7 @@ use std::time::Instant;
 use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
 use connector_interface::counters;
-use connector_interface::packed::{pack, unpack};
+use connector_interface::packed::{pack, unpack, PackOut};
 use connector_interface::{
     guard, Column, ConnectorError, Counter, ExtensionBox, Lookup, PackedAnswers, PackedLookup,
     PackedLookup_TO, Row, RowKind, TableContext, Value, PACKED_LOOKUP_1,
@@ -38,6 +38,15 @@ use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
 
 /// Bytes that hold most packed rows in place.
 type PackedRow = SmallVec<[u8; 64]>;
+
+/// Packs into a [`PackedRow`].
+struct Packing<'a>(&'a mut PackedRow);
+
+impl PackOut for Packing<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+}
 
 /// A looked-up table row, or `None` for a key absent from Redis.
 type Answer = Option<Found>;
@@ -219,7 +228,7 @@ impl Cache {
             key: CacheKey::from_slice(key),
             row: row.map(|values| {
                 let mut packed = PackedRow::new();
-                pack(values, &mut packed);
+                pack(values, &mut Packing(&mut packed));
                 packed
             }),
             written: now,
@@ -1281,7 +1290,7 @@ mod tests {
     fn a_bigint_and_a_48_character_string_fit_in_place() {
         let row = vec![Value::BigInt(7), Value::from("x".repeat(48).as_str())];
         let mut packed = PackedRow::new();
-        pack(&row, &mut packed);
+        pack(&row, &mut Packing(&mut packed));
         assert_eq!(packed.len(), 1 + 9 + 2 + 48);
         assert!(!packed.spilled());
         assert_eq!(unpack(&packed), Ok(row));
