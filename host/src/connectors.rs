@@ -913,7 +913,7 @@ pub enum PluginLookup {
 impl PluginLookup {
     /// The lookup, packed when the plugin offers `"packed-lookup/1"`. An error means the plugin
     /// offered it with another layout than this host's: the lookup was handed over and is gone
-    /// (the caller creates another and uses it through `PluginLookup::Rows`).
+    /// (see [`PluginLookup::create`]).
     pub fn new(mut lookup: LookupBox) -> Result<PluginLookup, String> {
         match lookup
             .extension(RStr::from_str(PACKED_LOOKUP_1))
@@ -923,6 +923,27 @@ impl PluginLookup {
             Some(extension) => extension
                 .downcast::<PackedLookupBox>()
                 .map(PluginLookup::Packed),
+        }
+    }
+
+    /// A lookup of `table` from `create`, packed when the plugin offers `"packed-lookup/1"`.
+    /// When the plugin offers it with another layout than this host's (a broken plugin: a
+    /// released extension never changes), that lookup is gone, so a second one is created and
+    /// used through the 1.0 calls, with a warning.
+    pub fn create(
+        table: &str,
+        create: impl Fn() -> Result<LookupBox, String>,
+    ) -> Result<PluginLookup, String> {
+        match PluginLookup::new(create()?) {
+            Ok(lookup) => Ok(lookup),
+            Err(why) => {
+                log::warn!(
+                    "table '{table}': the plugin's \"{PACKED_LOOKUP_1}\" does not match this \
+                     host's; looking up through the 1.0 calls"
+                );
+                log::debug!("table '{table}': {why}");
+                Ok(PluginLookup::Rows(create()?))
+            }
         }
     }
 }

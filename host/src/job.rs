@@ -21,9 +21,7 @@ use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RVec;
 use connector_interface::packed::unpack_into;
-use connector_interface::{
-    Column, DataType, PackedAnswers, Roles, Row, RowKind, Value, PACKED_LOOKUP_1,
-};
+use connector_interface::{Column, DataType, PackedAnswers, Roles, Row, RowKind, Value};
 use hashbrown::HashTable;
 
 use crate::connectors::{
@@ -901,19 +899,9 @@ fn create_lookup(j: &JoinPlan, task: usize, parallelism: usize) -> Result<Box<dy
         .factory(j.table.connector())
         .ok_or_else(|| format!("connector '{}' vanished", j.table.connector()))?;
     let context = j.table.context(&j.lookup_columns, task, parallelism);
-    let create = || plugin_result(factory.create_lookup(&context));
-    let lookup = match PluginLookup::new(create()?) {
-        Ok(lookup) => lookup,
-        Err(why) => {
-            log::warn!(
-                "table '{}': the plugin's \"{PACKED_LOOKUP_1}\" does not match this host's; \
-                 looking up through the 1.0 calls",
-                j.table.name
-            );
-            log::debug!("table '{}': {why}", j.table.name);
-            PluginLookup::Rows(create()?)
-        }
-    };
+    let lookup = PluginLookup::create(&j.table.name, || {
+        plugin_result(factory.create_lookup(&context))
+    })?;
     let mut lookup: Box<dyn Lookup> = Box::new(lookup);
     lookup.open()?;
     Ok(lookup)

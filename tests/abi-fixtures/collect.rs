@@ -246,7 +246,7 @@ impl Lookup for CollectLookup {
         RVec::from(vec![Counter::new("lookups", self.lookups)])
     }
 
-    fn extension(&mut self, _name: RStr<'_>) -> ROption<ExtensionBox> {
-        ROption::RNone
+    fn extension(&mut self, name: RStr<'_>) -> ROption<ExtensionBox> {
+        crate::lookup_extension(name.as_str())
     }
 }

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use abi_stable::std_types::{RSlice, RVec};
+use connector_host::connectors::{Answers, Lookup, PluginLookup};
 use connector_host::discovery::inspect;
 use connector_host::loader::load;
 use connector_host::HostError;
@@ -83,7 +84,32 @@ fn write_and_look_up(plugin_file: &Path, identifier: &str) -> Vec<Vec<Row>> {
     ];
     let found = lookup.lookup(RSlice::from_slice(&keys)).unwrap();
     lookup.close().unwrap();
-    found.into_iter().map(RVec::into_vec).collect()
+    let found: Vec<Vec<Row>> = found.into_iter().map(RVec::into_vec).collect();
+
+    // As the host's runner looks up: a plugin without "packed-lookup/1" (these fixtures
+    // predate it), or with another type under that name, is used through the 1.0 calls,
+    // with the same answers.
+    let mut lookup = PluginLookup::create("t", || {
+        factory
+            .create_lookup(&context)
+            .into_result()
+            .map_err(|e| e.to_string())
+    })
+    .unwrap();
+    assert!(matches!(lookup, PluginLookup::Rows(_)), "the 1.0 calls");
+    lookup.open().unwrap();
+    lookup.submit(&keys).unwrap();
+    let answers = lookup.collect_answers().unwrap();
+    assert!(matches!(answers, Answers::Rows(_)), "answers as rows");
+    let through_runner: Vec<Vec<Row>> = answers
+        .into_rows()
+        .unwrap()
+        .into_iter()
+        .map(RVec::into_vec)
+        .collect();
+    assert_eq!(through_runner, found);
+    lookup.close().unwrap();
+    found
 }
 
 fn assert_lookup_answers(found: &[Vec<Row>]) {
@@ -110,6 +136,15 @@ fn plugin_built_against_a_newer_minor_loads_with_the_features_this_host_knows() 
     assert_lookup_answers(&found);
     let plugin = load(&file).unwrap();
     assert_eq!(plugin.manifest.interface_version, "1.1.0");
+    // Its lookups offer "packed-lookup/1" with another type: refused, and (above) looked up
+    // through the 1.0 calls.
+    let lookup = plugin
+        .factory("collect-v11")
+        .unwrap()
+        .create_lookup(&collect_context("t", Path::new("unused")))
+        .unwrap();
+    let err = PluginLookup::new(lookup).err().expect("a mismatch");
+    assert!(err.contains("PackedLookup_TO"), "abi_stable's report: {err}");
 }
 
 #[test]

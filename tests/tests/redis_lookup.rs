@@ -3,10 +3,12 @@
 
 use std::time::Duration;
 
-use abi_stable::std_types::{RSlice, RVec};
+use abi_stable::std_types::{RSlice, RStr, RVec};
 use connector_host::loader::load;
+use connector_interface::extension::Extension;
 use connector_interface::{
-    DataType, Decimal, ErrorKind, LookupBox, Row, SinkBox, TableContext, Timestamp, TypeKind, Value,
+    DataType, Decimal, ErrorKind, LookupBox, PackedLookupBox, Row, SinkBox, TableContext,
+    Timestamp, TypeKind, Value, PACKED_LOOKUP_1,
 };
 use connector_tests::{redis_plugin, table_context, RedisServer};
 use redis::Commands;
@@ -88,6 +90,42 @@ impl Table {
         sink.open().unwrap();
         sink
     }
+}
+
+/// A lookup handed over to its `"packed-lookup/1"` extension (as the host's runner uses it),
+/// opened, and the original it was handed over from.
+fn packed_lookup(table: &Table) -> (Extension<PackedLookupBox>, LookupBox) {
+    let plugin = load(&redis_plugin()).unwrap();
+    let mut original = plugin
+        .factory("redis")
+        .unwrap()
+        .create_lookup(&table.context())
+        .unwrap();
+    let mut packed = original
+        .extension(RStr::from_str(PACKED_LOOKUP_1))
+        .into_option()
+        .expect("the Redis lookup offers packed-lookup/1")
+        .downcast::<PackedLookupBox>()
+        .unwrap();
+    packed.open().unwrap();
+    (packed, original)
+}
+
+/// `probe` through a packed lookup: one batch submitted and collected, its answers unpacked.
+fn probe_packed(
+    lookup: &mut Extension<PackedLookupBox>,
+    keys: Vec<Vec<Value>>,
+) -> Vec<Vec<Vec<Value>>> {
+    let rows: Vec<Row> = keys.into_iter().map(Row::insert).collect();
+    lookup.submit(RSlice::from_slice(&rows)).unwrap();
+    let answers = lookup.collect().unwrap();
+    assert_eq!(answers.keys(), rows.len(), "one answer per key");
+    answers
+        .unpack_rows()
+        .unwrap()
+        .into_iter()
+        .map(|answer| answer.into_iter().map(|r| r.values.into_vec()).collect())
+        .collect()
 }
 
 fn probe(lookup: &mut LookupBox, keys: Vec<Vec<Value>>) -> Vec<Vec<Vec<Value>>> {
@@ -525,4 +563,96 @@ fn submitted_batches_are_collected_in_order_even_across_a_restart() {
     );
     assert!(counter(&lookup, "retries") >= 1);
     assert_eq!(counter(&lookup, "round_trips"), 3);
+}
+
+#[test]
+fn packed_answers_are_the_rows_of_the_1_0_calls() {
+    let server = RedisServer::start();
+    let mut c = con(&server);
+    let multi = |server: &RedisServer| {
+        let mut table = Table::new(
+            server,
+            "orders",
+            vec![
+                ("amount", ty(TypeKind::INT, 0, 0)),
+                ("shop", s()),
+                ("status", s()),
+            ],
+            &[1],
+        )
+        .with("key.prefix", "shop:");
+        // ON o.shop = d.shop AND o.status = d.status: the status is checked on the row.
+        table.lookup_keys = vec![1, 2];
+        table
+    };
+    let cached = |t: Table| {
+        t.with("lookup.cache", "PARTIAL")
+            .with("lookup.partial-cache.max-rows", "10")
+    };
+    let typed_keys = || [7, 8, 7, 9, 7].map(|k| vec![Value::BigInt(k)]).to_vec();
+    let multi_keys = || {
+        vec![
+            vec!["north".into(), "paid".into()],
+            vec!["north".into(), "open".into()],
+            vec!["south".into(), "paid".into()],
+            vec!["north".into(), "paid".into()],
+        ]
+    };
+    let cases: Vec<(Table, Vec<Vec<Value>>)> = vec![
+        (typed_table(&server), typed_keys()),
+        (typed_table(&server).with("type", "hash"), typed_keys()),
+        (cached(typed_table(&server)), typed_keys()),
+        (
+            cached(typed_table(&server).with("type", "hash")),
+            typed_keys(),
+        ),
+        (multi(&server), multi_keys()),
+        (cached(multi(&server)), multi_keys()),
+    ];
+    for (table, keys) in cases {
+        let _: () = redis::cmd("FLUSHALL").query(&mut c).unwrap();
+        if table.name == "products" {
+            let mut sink = table.sink();
+            sink.write(RSlice::from_slice(&[Row::insert(typed_row())]))
+                .unwrap();
+            sink.flush().unwrap();
+        } else {
+            let _: () = c
+                .set("shop:north", r#"{"amount":99,"status":"paid"}"#)
+                .unwrap();
+        }
+        let mut rows = table.lookup();
+        let (mut packed, mut original) = packed_lookup(&table);
+        // Twice: the second time from the cache, when there is one.
+        for round in 0..2 {
+            let expected = probe(&mut rows, keys.clone());
+            let found = probe_packed(&mut packed, keys.clone());
+            assert_eq!(found, expected, "{}, round {round}", table.name);
+            assert!(
+                found.iter().any(Vec::is_empty) && found.iter().any(|a| !a.is_empty()),
+                "hits and misses in {}",
+                table.name
+            );
+        }
+        for name in ["lookups", "hits", "misses", "cache_hits", "round_trips"] {
+            assert_eq!(
+                connector_tests::counter(&packed.counters(), name),
+                counter(&rows, name),
+                "{name} of {}",
+                table.name
+            );
+        }
+        // The original lookup was handed over: every call fails and says so.
+        let err = original
+            .lookup(RSlice::from_slice(&[Row::insert(keys[0].clone())]))
+            .unwrap_err();
+        assert_eq!(
+            err.message.as_str(),
+            "this lookup was handed over to its \"packed-lookup/1\" extension"
+        );
+        assert!(original
+            .extension(RStr::from_str(PACKED_LOOKUP_1))
+            .is_none());
+        assert!(original.close().is_ok() && packed.close().is_ok());
+    }
 }

@@ -31,4 +31,8 @@ fn sink_extension(_sink: &mut collect::CollectSink, _name: &str) -> ROption<Exte
     ROption::RNone
 }
 
+fn lookup_extension(_name: &str) -> ROption<ExtensionBox> {
+    ROption::RNone
+}
+
 connector_interface::export_plugin!(PLUGIN, factories);

@@ -1,4 +1,4 @@
-//! Fixture plugin `fixture-v1_1`: the `collect` connector as `collect-v11`. Built against the simulated interface 1.1.0; offers the 1.1 extension `fixture.flush-stats/1` on its sinks.
+//! Fixture plugin `fixture-v1_1`: the `collect` connector as `collect-v11`. Built against the simulated interface 1.1.0; offers the 1.1 extension `fixture.flush-stats/1` on its sinks, and a mismatched `packed-lookup/1` on its lookups.
 
 #[path = "../../collect.rs"]
 mod collect;
@@ -35,6 +35,23 @@ fn sink_extension(_sink: &mut collect::CollectSink, _name: &str) -> ROption<Exte
             FlushStats {
                 flushed_rows: _sink.flushed_rows,
                 flushes: _sink.flushes,
+            },
+        ))
+    } else {
+        ROption::RNone
+    }
+}
+
+/// Offers `"packed-lookup/1"` (the name interface 1.1 gave it) with another type than that
+/// interface's: a broken plugin, which a host must survive by looking up through the 1.0 calls.
+fn lookup_extension(name: &str) -> ROption<ExtensionBox> {
+    use connector_interface::flush_stats::FlushStats;
+    if name == "packed-lookup/1" {
+        ROption::RSome(ExtensionBox::new(
+            name,
+            FlushStats {
+                flushed_rows: 0,
+                flushes: 0,
             },
         ))
     } else {
