@@ -131,20 +131,23 @@ fn plugin_built_against_frozen_interface_1_0_writes_and_looks_up() {
 
 #[test]
 fn plugin_built_against_a_newer_minor_loads_with_the_features_this_host_knows() {
-    let file = abi_fixtures().so("fixture_v1_1");
-    let found = write_and_look_up(&file, "collect-v11");
+    let file = abi_fixtures().so("fixture_v1_2");
+    let found = write_and_look_up(&file, "collect-v12");
     assert_lookup_answers(&found);
     let plugin = load(&file).unwrap();
-    assert_eq!(plugin.manifest.interface_version, "1.1.0");
+    assert_eq!(plugin.manifest.interface_version, "1.2.0");
     // Its lookups offer "packed-lookup/1" with another type: refused, and (above) looked up
     // through the 1.0 calls.
     let lookup = plugin
-        .factory("collect-v11")
+        .factory("collect-v12")
         .unwrap()
         .create_lookup(&collect_context("t", Path::new("unused")))
         .unwrap();
     let err = PluginLookup::new(lookup).err().expect("a mismatch");
-    assert!(err.contains("PackedLookup_TO"), "abi_stable's report: {err}");
+    assert!(
+        err.contains("PackedLookup_TO"),
+        "abi_stable's report: {err}"
+    );
 }
 
 #[test]
@@ -286,16 +289,16 @@ fn embedded_manifest_matches_what_the_loaded_factory_reports() {
 }
 
 #[test]
-fn host_built_against_1_1_runs_plugins_built_against_1_0() {
+fn host_built_against_a_newer_minor_runs_plugins_built_against_older_ones() {
     let f = abi_fixtures();
     let data = tempfile::tempdir().unwrap();
     let files = [
         f.so("fixture_v1_0"),
-        f.so("fixture_v1_1"),
+        f.so("fixture_v1_2"),
         redis_plugin(),
         f.so("fixture_v2_0"),
     ];
-    let out = std::process::Command::new(f.bin("host-v1_1"))
+    let out = std::process::Command::new(f.bin("host-v1_2"))
         .arg(data.path())
         .args(&files)
         .output()
@@ -305,9 +308,9 @@ fn host_built_against_1_1_runs_plugins_built_against_1_0() {
     let lines: Vec<&str> = text.lines().collect();
     let expect = [
         "ok identifier=collect-v10 interface=1.0.0 flush-stats=fallback:2 lookup(2)=two",
-        "ok identifier=collect-v11 interface=1.1.0 flush-stats=extension:2 lookup(2)=two",
+        "ok identifier=collect-v12 interface=1.2.0 flush-stats=extension:2 lookup(2)=two",
         "ok identifier=redis interface=1.1.0 options=",
-        "error incompatible version: host 1.1.0, plugin 2.0.0",
+        "error incompatible version: host 1.2.0, plugin 2.0.0",
     ];
     assert_eq!(lines.len(), expect.len(), "{text}");
     for ((line, file), expected) in lines.iter().zip(&files).zip(expect) {

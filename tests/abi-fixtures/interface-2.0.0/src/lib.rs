@@ -1,4 +1,4 @@
-//! connector-interface 2.0.0 (simulated next major): the same sources as the simulated 1.1.0
+//! connector-interface 2.0.0 (simulated next major): the same sources as the simulated 1.2.0 had before 1.1 was released (the 1.0.0 modules and `fixture.flush-stats/1`)
 //! under a new major version, which every 1.x host must refuse.
 
 #[path = "../../interface-1.0.0/src/context.rs"]
@@ -49,7 +49,7 @@ pub use types::{
 pub const INTERFACE_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const INTERFACE_MAJOR: &str = env!("CARGO_PKG_VERSION_MAJOR");
 
-/// New in 1.1: what a sink has flushed, reached through `Sink::extension(FLUSH_STATS)`.
+/// The simulated minor's addition: what a sink has flushed, reached through `Sink::extension(FLUSH_STATS)`.
 pub mod flush_stats {
     use abi_stable::StableAbi;
 

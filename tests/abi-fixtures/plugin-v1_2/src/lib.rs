@@ -1,4 +1,4 @@
-//! Fixture plugin `fixture-v1_1`: the `collect` connector as `collect-v11`. Built against the simulated interface 1.1.0; offers the 1.1 extension `fixture.flush-stats/1` on its sinks, and a mismatched `packed-lookup/1` on its lookups.
+//! Fixture plugin `fixture-v1_2`: the `collect` connector as `collect-v12`. Built against the simulated interface 1.2.0; offers the 1.2 extension `fixture.flush-stats/1` on its sinks, and a mismatched `packed-lookup/1` on its lookups.
 
 #[path = "../../collect.rs"]
 mod collect;
@@ -9,10 +9,10 @@ use connector_interface::{
 };
 
 pub const PLUGIN: PluginDecl = PluginDecl {
-    name: "fixture-v1_1",
+    name: "fixture-v1_2",
     version: "0.1.0",
     factories: &[FactoryDecl {
-        identifier: "collect-v11",
+        identifier: "collect-v12",
         description: "collects rows into a file",
         roles: Roles::SINK.union(Roles::LOOKUP),
         options: collect::OPTIONS,
@@ -20,7 +20,7 @@ pub const PLUGIN: PluginDecl = PluginDecl {
 };
 
 fn factories() -> Vec<FactoryBox> {
-    vec![collect::factory("collect-v11")]
+    vec![collect::factory("collect-v12")]
 }
 
 fn before_create_sink(_context: &TableContext) {}
@@ -42,8 +42,8 @@ fn sink_extension(_sink: &mut collect::CollectSink, _name: &str) -> ROption<Exte
     }
 }
 
-/// Offers `"packed-lookup/1"` (the name interface 1.1 gave it) with another type than that
-/// interface's: a broken plugin, which a host must survive by looking up through the 1.0 calls.
+/// Offers `"packed-lookup/1"` (interface 1.1's extension) with another type than that
+/// extension's: a broken plugin, which a host must survive by looking up through the 1.0 calls.
 fn lookup_extension(name: &str) -> ROption<ExtensionBox> {
     use connector_interface::flush_stats::FlushStats;
     if name == "packed-lookup/1" {
