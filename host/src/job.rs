@@ -936,7 +936,8 @@ type Rows = Vec<(RowKind, Vec<Value>)>;
 struct Started {
     rows: Rows,
     key_of: Vec<Option<usize>>,
-    submitted: bool,
+    /// How many distinct keys were submitted (0: none).
+    keys: usize,
     answers: Answers,
 }
 
@@ -1102,20 +1103,19 @@ impl Prober {
             return Ok(Started {
                 rows: current,
                 key_of: Vec::new(),
-                submitted: false,
+                keys: 0,
                 answers: Answers::default(),
             });
         };
         let (count, key_of) = self.keys.build(plan, &current)?;
-        let submitted = count > 0;
-        if submitted {
+        if count > 0 {
             metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
             lookup.submit(&self.keys.rows[..count])?;
         }
         Ok(Started {
             rows: current,
             key_of,
-            submitted,
+            keys: count,
             answers: Answers::default(),
         })
     }
@@ -1139,7 +1139,7 @@ impl Prober {
             let Some(mut started) = self.in_flight.pop_front() else {
                 break;
             };
-            if let (true, Some(lookup)) = (started.submitted, self.first.as_mut()) {
+            if let (true, Some(lookup)) = (started.keys > 0, self.first.as_mut()) {
                 started.answers = lookup.collect_answers()?;
             }
             ready.push(started);
@@ -1159,12 +1159,19 @@ impl Finisher {
     ) -> Result<Vec<Row>, String> {
         let now = proctime();
         let answers = match (joins.first(), started.answers) {
-            (Some(first), Answers::Packed(packed)) if self.direct => {
-                return self.join_packed(first, started.rows, started.key_of, &packed, &now);
+            (Some(first), Answers::Packed(packed)) => {
+                answered(first, packed.keys(), started.keys)?;
+                if self.direct {
+                    return self.join_packed(first, started.rows, started.key_of, &packed, &now);
+                }
+                Answers::Packed(packed)
+                    .into_rows()
+                    .map_err(|e| format!("table '{}': {e}", first.table.name))?
             }
-            (Some(first), answers) => answers
-                .into_rows()
-                .map_err(|e| format!("table '{}': {e}", first.table.name))?,
+            (Some(first), Answers::Rows(rows)) => {
+                answered(first, rows.len(), started.keys)?;
+                rows
+            }
             (None, _) => Vec::new(),
         };
         if let (true, Some(first)) = (self.direct, joins.first()) {
@@ -1180,7 +1187,9 @@ impl Finisher {
                 Vec::new()
             } else {
                 metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
-                lookup.lookup(&self.keys.rows[..count])?
+                let answers = lookup.lookup(&self.keys.rows[..count])?;
+                answered(plan, answers.len(), count)?;
+                answers
             };
             current = assemble(plan, current, key_of, answers, &now);
         }
@@ -1300,6 +1309,18 @@ impl Finisher {
         row.append(projected);
         Ok(Row::new(kind, row))
     }
+}
+
+/// Checks that a lookup answered each of the keys it was given: a missing answer would be a
+/// silent miss.
+fn answered(plan: &JoinPlan, answers: usize, keys: usize) -> Result<(), String> {
+    if answers == keys {
+        return Ok(());
+    }
+    Err(format!(
+        "table '{}': the lookup answered {answers} keys of {keys}",
+        plan.table.name
+    ))
 }
 
 /// A lookup's counters (join `i`'s lookup is `i`-th) and its close, when no batch is left.

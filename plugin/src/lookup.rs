@@ -21,7 +21,7 @@ use std::time::Instant;
 use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
 use connector_interface::counters;
-use connector_interface::packed::{pack, unpack, PackOut};
+use connector_interface::packed::{pack, unpack};
 use connector_interface::{
     guard, Column, ConnectorError, Counter, ExtensionBox, Lookup, PackedAnswers, PackedLookup,
     PackedLookup_TO, Row, RowKind, TableContext, Value, PACKED_LOOKUP_1,
@@ -39,22 +39,12 @@ use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
 /// Bytes that hold most packed rows in place.
 type PackedRow = SmallVec<[u8; 64]>;
 
-/// Packs into a [`PackedRow`].
-struct Packing<'a>(&'a mut PackedRow);
-
-impl PackOut for Packing<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-}
-
 /// A looked-up table row, or `None` for a key absent from Redis.
 type Answer = Option<Found>;
 
 /// A table row found for a key: decoded for this batch, or a cached row, packed, at this range
-/// of its batch's `cached_rows`. Cached rows are unpacked when the answers are collected:
-/// `collect` may run on another thread than `submit`, and the rows are then made where they
-/// are used.
+/// of its batch's `cached_rows`. Cached rows are handed over when the answers are collected:
+/// copied as they are into packed answers (`"packed-lookup/1"`), or unpacked into rows (1.0).
 #[derive(Clone)]
 enum Found {
     Fresh(Vec<Value>),
@@ -217,20 +207,16 @@ impl Cache {
         answers
     }
 
-    /// Caches an answer for a key (and its hash); returns whether another entry was evicted to
-    /// make room.
-    fn put(&mut self, key: &[u8], hash: u64, row: Option<&[Value]>, now: Instant) -> bool {
+    /// Caches an answer for a key (and its hash): its row packed, or `None` for a key absent
+    /// from Redis; returns whether another entry was evicted to make room.
+    fn put(&mut self, key: &[u8], hash: u64, row: Option<&[u8]>, now: Instant) -> bool {
         if row.is_none() && !self.options.cache_missing_key {
             return false;
         }
         self.clock += 1;
         let entry = Entry {
             key: CacheKey::from_slice(key),
-            row: row.map(|values| {
-                let mut packed = PackedRow::new();
-                pack(values, &mut Packing(&mut packed));
-                packed
-            }),
+            row: row.map(PackedRow::from_slice),
             written: now,
             accessed: now,
             front_at: self.clock,
@@ -321,9 +307,14 @@ impl Pending {
     }
 
     fn key(&self, probe: usize) -> &[u8] {
-        let start = if probe == 0 { 0 } else { self.ends[probe - 1] };
-        &self.keys[start..self.ends[probe]]
+        key_at(&self.keys, &self.ends, probe)
     }
+}
+
+/// Probe `i`'s key in a batch's keys, end to end, where `ends[i]` is where it ends.
+fn key_at<'a>(keys: &'a [u8], ends: &[usize], i: usize) -> &'a [u8] {
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &keys[start..ends[i]]
 }
 
 /// One write-back probe: the composite join key, the Redis key, and what to write.
@@ -654,7 +645,7 @@ impl RedisLookup {
     }
 
     /// Decodes the reply for one fetched key (the key columns come from the probe that asked
-    /// for it) and caches the answer.
+    /// for it) and caches the answer (see `keep`).
     fn settle(
         &mut self,
         key_values: &[Value],
@@ -662,23 +653,38 @@ impl RedisLookup {
         hash: u64,
         reply: &redis::Value,
         now: Instant,
+        rows: &mut Vec<u8>,
     ) -> Result<Answer, ConnectorError> {
         let mut row = vec![Value::Null; self.columns.len()];
         for (column, value) in self.key_columns.iter().zip(key_values) {
             row[*column] = value.clone();
         }
         let row = self.decode(key, reply, row)?;
-        Ok(self.keep(key, hash, row, now))
+        Ok(self.keep(key, hash, row, now, rows))
     }
 
-    /// The answer for a fetched row, which the cache (if any) keeps too.
-    fn keep(&mut self, key: &[u8], hash: u64, row: Option<Vec<Value>>, now: Instant) -> Answer {
-        if let Some(cache) = self.cache.as_mut() {
-            if cache.put(key, hash, row.as_deref(), now) {
-                self.counts.cache_evictions += 1;
-            }
+    /// The answer for a fetched row, which the cache (if any) keeps too: then the row is packed
+    /// once, at the end of `rows` (the batch's packed rows), for the cache and the answer.
+    fn keep(
+        &mut self,
+        key: &[u8],
+        hash: u64,
+        row: Option<Vec<Value>>,
+        now: Instant,
+        rows: &mut Vec<u8>,
+    ) -> Answer {
+        let Some(cache) = self.cache.as_mut() else {
+            return row.map(Found::Fresh);
+        };
+        let packed = row.map(|values| {
+            let start = rows.len();
+            pack(&values, rows);
+            start..rows.len()
+        });
+        if cache.put(key, hash, packed.clone().map(|r| &rows[r]), now) {
+            self.counts.cache_evictions += 1;
         }
-        row.map(Found::Fresh)
+        packed.map(Found::Packed)
     }
 
     /// Plans a batch: its keys, their distinct slots, cached answers, and the commands for the
@@ -883,10 +889,11 @@ impl RedisLookup {
                     let first = batch.first_probe[*slot];
                     let answer = self.settle(
                         &batch.key_values[fetch],
-                        batch.key(first),
+                        key_at(&batch.keys, &batch.ends, first),
                         batch.hashes[*slot],
                         item,
                         batch.now,
+                        &mut batch.cached_rows,
                     )?;
                     batch.answers[*slot] = Some(answer);
                 }
@@ -966,6 +973,8 @@ impl RedisLookup {
                 }
             }
         }
+        // The packed rows of the fetched answers, when they are cached.
+        let mut rows = Vec::new();
         if !to_fetch.is_empty() {
             let replies = self.fetch_write_back(&to_fetch)?;
             let first_key = self.key_columns.first().copied().unwrap_or(0);
@@ -975,14 +984,15 @@ impl RedisLookup {
                     Value::String(String::from_utf8_lossy(&p.composite).as_ref().into());
                 let row = self.decode(&p.redis_key, reply, row)?;
                 let hash = self.hasher.hash_one(&p.composite);
-                answers.insert(&p.composite, self.keep(&p.composite, hash, row, now));
+                let answer = self.keep(&p.composite, hash, row, now, &mut rows);
+                answers.insert(&p.composite, answer);
             }
         }
         self.counts.cache_hits += from_cache;
         for (probe, p) in probes.iter().zip(&planned) {
             let answer = answers.get(p.composite.as_slice()).cloned().flatten();
             let filter_values = self.filter_values(probe);
-            self.answer(&filter_values, answer, &[], out)?;
+            self.answer(&filter_values, answer, &rows, out)?;
         }
         Ok(())
     }
@@ -1171,17 +1181,24 @@ impl RedisLookup {
 
 /// The lookup the factory creates (the 1.0 `Lookup`). Asked for `"packed-lookup/1"`, it hands
 /// its state over to a [`PackedHandle`]; its methods then fail.
-pub struct LookupHandle(Option<RedisLookup>);
+pub struct LookupHandle {
+    lookup: Option<RedisLookup>,
+    table: String,
+}
 
 impl LookupHandle {
     pub fn new(lookup: RedisLookup) -> LookupHandle {
-        LookupHandle(Some(lookup))
+        LookupHandle {
+            table: lookup.table().to_string(),
+            lookup: Some(lookup),
+        }
     }
 
     fn inner(&mut self) -> Result<&mut RedisLookup, ConnectorError> {
-        self.0.as_mut().ok_or_else(|| {
+        self.lookup.as_mut().ok_or_else(|| {
             ConnectorError::internal(format!(
-                "this lookup was handed over to its \"{PACKED_LOOKUP_1}\" extension"
+                "table '{}': this lookup was handed over to its \"{PACKED_LOOKUP_1}\" extension",
+                self.table
             ))
         })
     }
@@ -1217,26 +1234,26 @@ impl Lookup for LookupHandle {
     }
 
     fn close(&mut self) -> RResult<(), ConnectorError> {
-        if let Some(lookup) = self.0.as_mut() {
+        if let Some(lookup) = self.lookup.as_mut() {
             lookup.close_connection();
         }
         RResult::ROk(())
     }
 
     fn counters(&self) -> RVec<Counter> {
-        self.0
+        self.lookup
             .as_ref()
             .map_or_else(RVec::new, RedisLookup::counter_list)
     }
 
     fn extension(&mut self, name: RStr<'_>) -> ROption<ExtensionBox> {
-        match (name.as_str(), self.0.take()) {
+        match (name.as_str(), self.lookup.take()) {
             (PACKED_LOOKUP_1, Some(lookup)) => ROption::RSome(ExtensionBox::new(
                 PACKED_LOOKUP_1,
                 PackedLookup_TO::from_value(PackedHandle(lookup), TD_Opaque),
             )),
             (_, lookup) => {
-                self.0 = lookup;
+                self.lookup = lookup;
                 ROption::RNone
             }
         }
@@ -1289,8 +1306,7 @@ mod tests {
     #[test]
     fn a_bigint_and_a_48_character_string_fit_in_place() {
         let row = vec![Value::BigInt(7), Value::from("x".repeat(48).as_str())];
-        let mut packed = PackedRow::new();
-        pack(&row, &mut Packing(&mut packed));
+        let packed = PackedRow::from_slice(&packed(&row));
         assert_eq!(packed.len(), 1 + 9 + 2 + 48);
         assert!(!packed.spilled());
         assert_eq!(unpack(&packed), Ok(row));
@@ -1314,11 +1330,17 @@ mod tests {
         vec![Value::String(text.into()), Value::BigInt(text.len() as i64)]
     }
 
+    fn packed(values: &[Value]) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        pack(values, &mut bytes);
+        bytes
+    }
+
     fn put(cache: &mut Cache, key: &str) -> bool {
         cache.put(
             key.as_bytes(),
             hash(key.as_bytes()),
-            Some(&row(key)),
+            Some(&packed(&row(key))),
             Instant::now(),
         )
     }
@@ -1397,7 +1419,7 @@ mod tests {
         });
         let start = Instant::now();
         c.put(b"gone", hash(b"gone"), None, start);
-        c.put(b"here", hash(b"here"), Some(&row("here")), start);
+        c.put(b"here", hash(b"here"), Some(&packed(&row("here"))), start);
         let mut rows = Vec::new();
         let keys: [&[u8]; 3] = [b"gone", b"here", b"other"];
         let hashes = keys.map(hash);

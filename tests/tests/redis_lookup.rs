@@ -648,7 +648,10 @@ fn packed_answers_are_the_rows_of_the_1_0_calls() {
             .unwrap_err();
         assert_eq!(
             err.message.as_str(),
-            "this lookup was handed over to its \"packed-lookup/1\" extension"
+            format!(
+                "table '{}': this lookup was handed over to its \"packed-lookup/1\" extension",
+                table.name
+            )
         );
         assert!(original
             .extension(RStr::from_str(PACKED_LOOKUP_1))
