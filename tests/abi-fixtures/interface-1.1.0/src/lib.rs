@@ -44,8 +44,12 @@
 //!   plugin is refused by a 1.x host with a message naming both versions, and the other way
 //!   round.
 //!
-//! Tests in `tests/abi-fixtures` keep a verbatim copy of interface 1.0.0 and a simulated 1.1
-//! and 2.0 and prove these rules on every run.
+//! Tests in `tests/abi-fixtures` keep a verbatim copy of each released interface (1.0.0,
+//! 1.1.0), a simulated next minor (1.2.0) and next major (2.0.0), and prove these rules on
+//! every run.
+//!
+//! Released minors: **1.1** added the packed row format ([`packed`]) and the
+//! `"packed-lookup/1"` extension of [`Lookup`] ([`PackedLookup`]).
 
 pub mod context;
 pub mod counters;
