@@ -1,7 +1,7 @@
 //! `"packed-lookup/1"` (added in 1.1): a lookup whose answers come as packed rows.
 //!
 //! Through the 1.0 [`Lookup::collect`](crate::Lookup::collect) every answer is an `RVec` of
-//! [`Row`]s of [`Value`](crate::Value)s, made by the plugin on the thread that collects: three
+//! [`Row`]s of [`Value`]s, made by the plugin on the thread that collects: three
 //! allocations per answer and a value-by-value copy, which a host's prober thread pays while
 //! the rest of its job waits. Through this extension the plugin appends each answer row's
 //! bytes ([`crate::packed`]) to one buffer per batch (a row it keeps packed, such as a cached
