@@ -335,3 +335,32 @@ fn executable_with_a_manifest_is_not_a_plugin() {
         "{reason}"
     );
 }
+
+/// The interface as built is its released snapshot, file for file: a released interface is
+/// never edited in place (a change is a new version, with a snapshot of its own).
+#[test]
+fn the_interface_is_identical_to_its_released_snapshot() {
+    let root = connector_tests::workspace_root();
+    let live = root.join("interface/src");
+    let snapshot = root.join(format!(
+        "tests/abi-fixtures/interface-{}/src",
+        connector_interface::INTERFACE_VERSION
+    ));
+    let files = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(files(&live), files(&snapshot), "the same files");
+    for name in files(&live) {
+        assert!(
+            std::fs::read(live.join(&name)).unwrap()
+                == std::fs::read(snapshot.join(&name)).unwrap(),
+            "interface/src/{name} differs from {}/{name}: a released interface changed",
+            snapshot.display()
+        );
+    }
+}
