@@ -1160,7 +1160,7 @@ impl Finisher {
         let now = proctime();
         let answers = match (joins.first(), started.answers) {
             (Some(first), Answers::Packed(packed)) => {
-                answered(first, packed.keys(), started.keys)?;
+                answered(&first.table.name, packed.keys(), started.keys)?;
                 if self.direct {
                     return self.join_packed(first, started.rows, started.key_of, &packed, &now);
                 }
@@ -1169,7 +1169,7 @@ impl Finisher {
                     .map_err(|e| format!("table '{}': {e}", first.table.name))?
             }
             (Some(first), Answers::Rows(rows)) => {
-                answered(first, rows.len(), started.keys)?;
+                answered(&first.table.name, rows.len(), started.keys)?;
                 rows
             }
             (None, _) => Vec::new(),
@@ -1188,7 +1188,7 @@ impl Finisher {
             } else {
                 metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
                 let answers = lookup.lookup(&self.keys.rows[..count])?;
-                answered(plan, answers.len(), count)?;
+                answered(&plan.table.name, answers.len(), count)?;
                 answers
             };
             current = assemble(plan, current, key_of, answers, &now);
@@ -1313,13 +1313,12 @@ impl Finisher {
 
 /// Checks that a lookup answered each of the keys it was given: a missing answer would be a
 /// silent miss.
-fn answered(plan: &JoinPlan, answers: usize, keys: usize) -> Result<(), String> {
+fn answered(table: &str, answers: usize, keys: usize) -> Result<(), String> {
     if answers == keys {
         return Ok(());
     }
     Err(format!(
-        "table '{}': the lookup answered {answers} keys of {keys}",
-        plan.table.name
+        "table '{table}': the lookup answered {answers} keys of {keys}"
     ))
 }
 
@@ -1750,6 +1749,16 @@ impl Progress {
 mod tests {
     use super::*;
     use connector_interface::TypeKind;
+
+    #[test]
+    fn a_lookup_that_answers_too_few_or_too_many_keys_is_an_error_not_a_miss() {
+        assert_eq!(answered("dim", 3, 3), Ok(()));
+        assert_eq!(
+            answered("dim", 2, 3),
+            Err("table 'dim': the lookup answered 2 keys of 3".to_string())
+        );
+        assert!(answered("dim", 4, 3).is_err());
+    }
 
     #[test]
     fn only_columns_read_once_are_moved_out_of_the_row() {
