@@ -11,8 +11,9 @@
 //! 7 DOUBLE (IEEE bits), 8 DECIMAL (unscaled high i64, low u64, precision, scale), 9 STRING
 //! (UTF-8), 10 BYTES, 11 DATE (days, i32), 12 TIME (i64), 13 TIMESTAMP and 14 TIMESTAMP_LTZ
 //! (seconds i64, nanos u32), 15 ARRAY, 16 MAP (a count, then key and value of each entry),
-//! 17 ROW, 18 OTHER (type name, payload). Readers check every length and every string, so
-//! bytes from another library cannot make them read out of bounds or make invalid text.
+//! 17 ROW, 18 OTHER (type name, payload). Readers check every length, every string and the
+//! nesting (at most 64 levels of arrays, maps and rows), so bytes from another library cannot
+//! make them read out of bounds, make invalid text or overflow the stack.
 
 use crate::types::{Decimal, MapEntry, OtherValue, Timestamp, Value};
 use abi_stable::std_types::{RString, RVec};
@@ -52,7 +53,11 @@ pub fn unpack(bytes: &[u8]) -> Result<Vec<Value>, String> {
 /// Appends the values of a row packed by [`pack`] to `out` (whose memory a caller can reuse
 /// from row to row); an error names what is malformed.
 pub fn unpack_into(bytes: &[u8], out: &mut Vec<Value>) -> Result<(), String> {
-    let mut reader = Reader { bytes, at: 0 };
+    let mut reader = Reader {
+        bytes,
+        at: 0,
+        depth: 0,
+    };
     let n = reader.len()?;
     // Each value takes at least a byte: a corrupt count cannot reserve much.
     out.reserve(n.min(bytes.len()));
@@ -146,9 +151,15 @@ fn tagged(tag: u8, payload: &[u8], out: &mut impl PackOut) {
     out.put(payload);
 }
 
+/// How deep arrays, maps and rows may nest in a packed value: deeper is an error, not a
+/// stack overflow.
+const MAX_DEPTH: u32 = 64;
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
+    /// How many arrays, maps and rows enclose the value being read.
+    depth: u32,
 }
 
 impl<'a> Reader<'a> {
@@ -208,6 +219,20 @@ impl<'a> Reader<'a> {
         Ok(values)
     }
 
+    /// Reads what `read` reads one level deeper.
+    fn nested<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, String>,
+    ) -> Result<T, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("a packed value nested deeper than {MAX_DEPTH}"));
+        }
+        self.depth += 1;
+        let out = read(self);
+        self.depth -= 1;
+        out
+    }
+
     fn value(&mut self) -> Result<Value, String> {
         let mut one = Vec::with_capacity(1);
         self.push_value(&mut one)?;
@@ -249,18 +274,18 @@ impl<'a> Reader<'a> {
                     Value::TimestampLtz(t)
                 }
             }
-            15 => Value::Array(RVec::from(self.values()?)),
-            16 => {
-                let n = self.len()?;
-                let mut entries = Vec::with_capacity(n.min(self.bytes.len() - self.at));
+            15 => Value::Array(RVec::from(self.nested(Self::values)?)),
+            16 => Value::Map(RVec::from(self.nested(|r| {
+                let n = r.len()?;
+                let mut entries = Vec::with_capacity(n.min(r.bytes.len() - r.at));
                 for _ in 0..n {
-                    let key = self.value()?;
-                    let value = self.value()?;
+                    let key = r.value()?;
+                    let value = r.value()?;
                     entries.push(MapEntry { key, value });
                 }
-                Value::Map(RVec::from(entries))
-            }
-            17 => Value::Row(RVec::from(self.values()?)),
+                Ok(entries)
+            })?)),
+            17 => Value::Row(RVec::from(self.nested(Self::values)?)),
             18 => Value::Other(OtherValue {
                 type_name: self.text()?,
                 payload: RVec::from(self.sized()?.to_vec()),
@@ -346,5 +371,24 @@ mod tests {
         let mut bad = vec![1, 9, 2];
         bad.extend([0xff, 0xfe]);
         assert!(unpack(&bad).unwrap_err().contains("not UTF-8"));
+        // Arrays nested 64 deep are read; deeper is an error, however long the input.
+        let nest = |depth: usize| {
+            let mut value = Value::Null;
+            for _ in 0..depth {
+                value = Value::Array(RVec::from(vec![value]));
+            }
+            let mut bytes = Vec::new();
+            pack(&[value.clone()], &mut bytes);
+            (value, bytes)
+        };
+        let (value, bytes) = nest(64);
+        assert_eq!(unpack(&bytes), Ok(vec![value]));
+        assert_eq!(
+            unpack(&nest(65).1).unwrap_err(),
+            "a packed value nested deeper than 64"
+        );
+        let mut deep = vec![1];
+        deep.extend([15, 1].repeat(1_000_000));
+        assert!(unpack(&deep).unwrap_err().contains("nested deeper"));
     }
 }
