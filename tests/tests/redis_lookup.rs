@@ -659,3 +659,34 @@ fn packed_answers_are_the_rows_of_the_1_0_calls() {
         assert!(original.close().is_ok() && packed.close().is_ok());
     }
 }
+
+#[test]
+fn packed_write_back_answers_are_the_rows_of_the_1_0_calls() {
+    let server = RedisServer::start();
+    for hash in [false, true] {
+        let _: () = redis::cmd("FLUSHALL").query(&mut con(&server)).unwrap();
+        let mut table =
+            Table::new(&server, "wb", vec![("k", s()), ("v", s())], &[]).with("write.open", "true");
+        let keys: Vec<Vec<Value>> = if hash {
+            table = table.with("type", "hash");
+            vec![vec!["v|one|u1".into()], vec!["v||u2".into()]]
+        } else {
+            vec![
+                vec!["first|u1".into()],
+                vec!["second|u1".into()],
+                vec!["|u2".into()],
+            ]
+        };
+        let (mut packed, _original) = packed_lookup(&table);
+        // The packed lookup writes first; the 1.0 lookup then finds what it wrote, and both
+        // answer with the value after the write.
+        let found = probe_packed(&mut packed, keys.clone());
+        let expected = probe(&mut table.lookup(), keys);
+        assert_eq!(found, expected, "hash: {hash}");
+        assert!(
+            found.iter().all(|a| a.len() == 1),
+            "a row per probe: {found:?}"
+        );
+    }
+    assert_eq!(con(&server).hget::<_, _, String>("u1", "v").unwrap(), "one");
+}
