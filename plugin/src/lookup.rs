@@ -109,25 +109,6 @@ impl Cache {
                 .is_some_and(|ttl| now.duration_since(entry.accessed) >= ttl)
     }
 
-    /// The cached answer for a key (and its hash), if present and not expired.
-    fn get(
-        &mut self,
-        key: &[u8],
-        hash: u64,
-        now: Instant,
-    ) -> Result<Option<Option<Vec<Value>>>, String> {
-        let mut rows = Vec::new();
-        match self
-            .get_batch(&[key], &[hash], now, &mut rows)
-            .pop()
-            .flatten()
-        {
-            None => Ok(None),
-            Some(None) => Ok(Some(None)),
-            Some(Some(range)) => unpack(&rows[range]).map(|row| Some(Some(row))),
-        }
-    }
-
     /// The cached answers for a batch of keys (and their hashes): `None`
     /// where a key is not cached or its entry expired (expired entries are removed),
     /// `Some(None)` for a key cached as absent, else the range of `rows` where its packed row
@@ -282,8 +263,6 @@ struct Pending {
     /// The keys per command (MGET group or one HGETALL), in order.
     groups: Vec<usize>,
     packed: Vec<u8>,
-    /// Write-back batches are answered at submission.
-    ready: Option<RowAnswers>,
 }
 
 impl Pending {
@@ -302,7 +281,6 @@ impl Pending {
             to_fetch: Vec::new(),
             groups: Vec::new(),
             packed: Vec::new(),
-            ready: None,
         }
     }
 
@@ -687,18 +665,31 @@ impl RedisLookup {
         packed.map(Found::Packed)
     }
 
+    /// The cached answers of distinct keys (and their hashes), `None` where not cached, and
+    /// the packed rows they refer to.
+    fn cached_answers(
+        &mut self,
+        keys: &[&[u8]],
+        hashes: &[u64],
+        now: Instant,
+    ) -> (Vec<Option<Answer>>, Vec<u8>) {
+        let Some(cache) = self.cache.as_mut() else {
+            return (vec![None; keys.len()], Vec::new());
+        };
+        // Room for as many rows as fit in place in their entries.
+        let mut rows = Vec::with_capacity(keys.len() * PackedRow::new().inline_size());
+        let answers = cache.get_batch(keys, hashes, now, &mut rows);
+        let packed = |a: Option<Option<Range<usize>>>| a.map(|r| r.map(Found::Packed));
+        (answers.into_iter().map(packed).collect(), rows)
+    }
+
     /// Plans a batch: its keys, their distinct slots, cached answers, and the commands for the
-    /// rest; write-back batches are answered at once.
+    /// rest; write-back batches are fetched (and written) at once.
     fn plan(&mut self, probes: &[Row]) -> Result<Pending, ConnectorError> {
         self.counts.lookups += probes.len() as u64;
         let now = Instant::now();
         if self.options.write_open {
-            let mut ready = RowAnswers::with_capacity(probes.len());
-            self.lookup_write_back(probes, &mut ready)?;
-            return Ok(Pending {
-                ready: Some(ready),
-                ..Pending::new(now)
-            });
+            return self.plan_write_back_batch(probes, now);
         }
         let mut keys = Vec::with_capacity(probes.len() * 12);
         let mut ends = Vec::with_capacity(probes.len());
@@ -741,18 +732,10 @@ impl RedisLookup {
             hashes,
             ..Pending::new(now)
         };
-        batch.answers = match self.cache.as_mut() {
-            Some(cache) => {
-                let keys: Vec<&[u8]> = batch.first_probe.iter().map(|p| batch.key(*p)).collect();
-                // Room for as many rows as fit in place in their entries.
-                let mut rows = Vec::with_capacity(keys.len() * PackedRow::new().inline_size());
-                let answers = cache.get_batch(&keys, &batch.hashes, now, &mut rows);
-                batch.cached_rows = rows;
-                let packed = |a: Option<Option<Range<usize>>>| a.map(|r| r.map(Found::Packed));
-                answers.into_iter().map(packed).collect()
-            }
-            None => vec![None; batch.first_probe.len()],
-        };
+        let keys: Vec<&[u8]> = batch.first_probe.iter().map(|p| batch.key(*p)).collect();
+        let (answers, rows) = self.cached_answers(&keys, &batch.hashes, now);
+        batch.answers = answers;
+        batch.cached_rows = rows;
         for (slot, answer) in batch.answers.iter().enumerate() {
             if answer.is_none() {
                 batch.to_fetch.push(slot);
@@ -840,11 +823,6 @@ impl RedisLookup {
                 self.table()
             )));
         };
-        if let Some(ready) = batch.ready.take() {
-            self.sent = self.sent.saturating_sub(1);
-            out.ready(ready.out);
-            return Ok(());
-        }
         if !batch.to_fetch.is_empty() {
             self.pending.push_front(batch);
             let mut retry = Retry::new(self.options.lookup_max_retries);
@@ -937,64 +915,59 @@ impl RedisLookup {
         Ok(replies)
     }
 
-    fn lookup_write_back(
+    /// Plans a write-back batch: its distinct composite keys are answered from the cache or
+    /// written and fetched now (one pipeline), so `collect` only hands the answers out.
+    fn plan_write_back_batch(
         &mut self,
         probes: &[Row],
-        out: &mut RowAnswers,
-    ) -> Result<(), ConnectorError> {
-        let now = Instant::now();
+        now: Instant,
+    ) -> Result<Pending, ConnectorError> {
         let planned: Vec<WriteBackProbe> = probes
             .iter()
             .map(|p| self.plan_write_back(p))
             .collect::<Result<_, _>>()?;
-        let mut answers: HashMap<&[u8], Answer, BuildFast> = HashMap::default();
-        let mut fetching: HashMap<&[u8], (), BuildFast> = HashMap::default();
-        let mut to_fetch: Vec<&WriteBackProbe> = Vec::new();
-        let mut from_cache = 0;
-        for p in &planned {
-            let key = p.composite.as_slice();
-            if answers.contains_key(key) || fetching.contains_key(key) {
-                continue;
+        // Distinct composite keys ("slots"), each with the first probe that asked for it.
+        let mut slots: HashMap<&[u8], usize, BuildFast> = HashMap::default();
+        let mut slot_of = Vec::with_capacity(probes.len());
+        let mut first_probe = Vec::new();
+        for (i, p) in planned.iter().enumerate() {
+            let next = first_probe.len();
+            let slot = *slots.entry(p.composite.as_slice()).or_insert(next);
+            if slot == next {
+                first_probe.push(i);
             }
-            let hash = self.hasher.hash_one(key);
-            let cached = match self.cache.as_mut().map(|c| c.get(key, hash, now)) {
-                Some(Err(e)) => return Err(self.cache_error(e)),
-                Some(Ok(cached)) => cached,
-                None => None,
-            };
-            match cached {
-                Some(answer) => {
-                    from_cache += 1;
-                    answers.insert(key, answer.map(Found::Fresh));
-                }
-                None => {
-                    fetching.insert(key, ());
-                    to_fetch.push(p);
-                }
-            }
+            slot_of.push(slot);
         }
-        // The packed rows of the fetched answers, when they are cached.
-        let mut rows = Vec::new();
+        let keys: Vec<&[u8]> = first_probe
+            .iter()
+            .map(|p| planned[*p].composite.as_slice())
+            .collect();
+        let hashes: Vec<u64> = keys.iter().map(|k| self.hasher.hash_one(k)).collect();
+        let (mut answers, mut rows) = self.cached_answers(&keys, &hashes, now);
+        self.counts.cache_hits += answers.iter().filter(|a| a.is_some()).count() as u64;
+        let to_fetch: Vec<usize> = (0..answers.len())
+            .filter(|s| answers[*s].is_none())
+            .collect();
         if !to_fetch.is_empty() {
-            let replies = self.fetch_write_back(&to_fetch)?;
+            let fetching: Vec<&WriteBackProbe> =
+                to_fetch.iter().map(|s| &planned[first_probe[*s]]).collect();
+            let replies = self.fetch_write_back(&fetching)?;
             let first_key = self.key_columns.first().copied().unwrap_or(0);
-            for (p, reply) in to_fetch.iter().zip(&replies) {
+            for ((slot, p), reply) in to_fetch.iter().zip(&fetching).zip(&replies) {
                 let mut row = vec![Value::Null; self.columns.len()];
                 row[first_key] =
                     Value::String(String::from_utf8_lossy(&p.composite).as_ref().into());
                 let row = self.decode(&p.redis_key, reply, row)?;
-                let hash = self.hasher.hash_one(&p.composite);
-                let answer = self.keep(&p.composite, hash, row, now, &mut rows);
-                answers.insert(&p.composite, answer);
+                answers[*slot] = Some(self.keep(&p.composite, hashes[*slot], row, now, &mut rows));
             }
         }
-        self.counts.cache_hits += from_cache;
-        for (probe, p) in probes.iter().zip(&planned) {
-            let answer = answers.get(p.composite.as_slice()).cloned().flatten();
-            let filter_values = self.filter_values(probe);
-            self.answer(&filter_values, answer, &rows, out)?;
-        }
-        Ok(())
+        Ok(Pending {
+            filter_values: probes.iter().map(|p| self.filter_values(p)).collect(),
+            slot_of,
+            answers,
+            cached_rows: rows,
+            ..Pending::new(now)
+        })
     }
 }
 
@@ -1075,8 +1048,6 @@ trait AnswerSink {
     fn packed(&mut self, bytes: &[u8]) -> Result<(), String>;
     /// The current key has all its rows.
     fn end_key(&mut self);
-    /// The answers of a whole batch, as rows.
-    fn ready(&mut self, answers: Vec<RVec<Row>>);
 }
 
 /// Answers as the 1.0 `collect` returns them.
@@ -1108,9 +1079,6 @@ impl AnswerSink for RowAnswers {
     fn end_key(&mut self) {
         self.out.push(std::mem::take(&mut self.current));
     }
-    fn ready(&mut self, answers: Vec<RVec<Row>>) {
-        self.out = answers;
-    }
 }
 
 impl AnswerSink for PackedAnswers {
@@ -1123,14 +1091,6 @@ impl AnswerSink for PackedAnswers {
     }
     fn end_key(&mut self) {
         PackedAnswers::end_key(self);
-    }
-    fn ready(&mut self, answers: Vec<RVec<Row>>) {
-        for rows in answers {
-            for row in rows.iter() {
-                self.push_values(&row.values);
-            }
-            PackedAnswers::end_key(self);
-        }
     }
 }
 
@@ -1346,9 +1306,16 @@ mod tests {
     }
 
     fn get(cache: &mut Cache, key: &str) -> Option<Option<Vec<Value>>> {
-        cache
-            .get(key.as_bytes(), hash(key.as_bytes()), Instant::now())
-            .unwrap()
+        let mut rows = Vec::new();
+        let found = cache.get_batch(
+            &[key.as_bytes()],
+            &[hash(key.as_bytes())],
+            Instant::now(),
+            &mut rows,
+        );
+        found[0]
+            .clone()
+            .map(|row| row.map(|range| unpack(&rows[range]).unwrap()))
     }
 
     fn cached(cache: &Cache) -> Vec<String> {
