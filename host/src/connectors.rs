@@ -96,17 +96,13 @@ pub trait Sink: Send {
 
 pub trait Lookup: Send {
     fn open(&mut self) -> Result<(), String>;
-    /// For each key, its rows (kept as the plugin's `RVec`s: converting them to `Vec`s would
-    /// copy every row, as an `RVec` from another library cannot hand over its buffer).
-    fn lookup(&mut self, keys: &[Row]) -> Result<Vec<RVec<Row>>, String>;
     /// Starts a lookup whose answers `collect` returns, in submission order.
     fn submit(&mut self, keys: &[Row]) -> Result<(), String>;
-    fn collect(&mut self) -> Result<Vec<RVec<Row>>, String>;
-    /// As `collect`, in the form the lookup makes them: packed answers are unpacked by
-    /// [`Answers::into_rows`] on the thread that uses them, not on the one that collects.
-    fn collect_answers(&mut self) -> Result<Answers, String> {
-        self.collect().map(Answers::Rows)
-    }
+    /// For each key of the oldest submitted batch, its rows, in the form the lookup makes them:
+    /// the plugin's `RVec`s (converting them to `Vec`s would copy every row, as an `RVec` from
+    /// another library cannot hand over its buffer), or packed rows, which the thread that
+    /// uses them unpacks.
+    fn collect(&mut self) -> Result<Answers, String>;
     fn close(&mut self) -> Result<(), String>;
     fn counters(&self) -> Vec<(String, u64)>;
 }
@@ -955,26 +951,13 @@ impl Lookup for PluginLookup {
             PluginLookup::Packed(l) => plugin_result(l.open()),
         }
     }
-    fn lookup(&mut self, keys: &[Row]) -> Result<Vec<RVec<Row>>, String> {
-        match self {
-            PluginLookup::Rows(l) => plugin_result(l.lookup(RSlice::from_slice(keys)))
-                .map(|answers| answers.into_iter().collect()),
-            PluginLookup::Packed(_) => {
-                self.submit(keys)?;
-                self.collect()
-            }
-        }
-    }
     fn submit(&mut self, keys: &[Row]) -> Result<(), String> {
         match self {
             PluginLookup::Rows(l) => plugin_result(l.submit(RSlice::from_slice(keys))),
             PluginLookup::Packed(l) => plugin_result(l.submit(RSlice::from_slice(keys))),
         }
     }
-    fn collect(&mut self) -> Result<Vec<RVec<Row>>, String> {
-        self.collect_answers()?.into_rows()
-    }
-    fn collect_answers(&mut self) -> Result<Answers, String> {
+    fn collect(&mut self) -> Result<Answers, String> {
         match self {
             PluginLookup::Rows(l) => plugin_result(l.collect())
                 .map(|answers| Answers::Rows(answers.into_iter().collect())),

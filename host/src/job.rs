@@ -840,7 +840,8 @@ struct Finisher {
     direct: bool,
     /// A row's projected values, before they move into the row's memory.
     projected: Vec<Value>,
-    /// Scratch for a dimension row unpacked from packed answers, reused from row to row.
+    /// Scratch for a dimension row unpacked from packed answers (`SlotAnswers::each`), reused
+    /// from row to row and batch to batch.
     dim: Vec<Value>,
 }
 
@@ -1004,37 +1005,90 @@ impl JoinKeys {
     }
 }
 
-/// A batch's answers by key slot, handed to the batch's rows in order: the last row of a slot
-/// takes its answer, the rows before it copy it.
-struct SlotAnswers {
-    answers: Vec<RVec<Row>>,
-    /// How many rows still need each answer.
-    uses: Vec<usize>,
+/// A batch's answers by key slot, handed to the batch's rows in order: rows (the last row of a
+/// slot takes its answer, the rows before it copy it), or packed rows, unpacked for each row
+/// that uses them into one reused buffer (no row per answer).
+enum SlotAnswers<'a> {
+    Rows {
+        answers: Vec<RVec<Row>>,
+        /// How many rows still need each answer.
+        uses: Vec<usize>,
+    },
+    Packed {
+        answers: PackedAnswers,
+        /// The looked-up table, for errors in the answers.
+        table: &'a str,
+    },
 }
 
-impl SlotAnswers {
-    fn new(answers: Vec<RVec<Row>>, key_of: &[Option<usize>]) -> SlotAnswers {
-        let mut uses = vec![0usize; answers.len()];
-        for slot in key_of.iter().flatten() {
-            if let Some(n) = uses.get_mut(*slot) {
-                *n += 1;
+impl<'a> SlotAnswers<'a> {
+    /// The answers of a join's `keys` distinct keys, for rows with these slots; an error when
+    /// the lookup answered another number of keys (a missing answer would be a silent miss).
+    fn new(
+        plan: &'a JoinPlan,
+        answers: Answers,
+        keys: usize,
+        key_of: &[Option<usize>],
+    ) -> Result<SlotAnswers<'a>, String> {
+        let answered = match &answers {
+            Answers::Rows(rows) => rows.len(),
+            Answers::Packed(packed) => packed.keys(),
+        };
+        self::answered(&plan.table.name, answered, keys)?;
+        Ok(match answers {
+            Answers::Rows(answers) => {
+                let mut uses = vec![0usize; answers.len()];
+                for slot in key_of.iter().flatten() {
+                    if let Some(n) = uses.get_mut(*slot) {
+                        *n += 1;
+                    }
+                }
+                SlotAnswers::Rows { answers, uses }
             }
-        }
-        SlotAnswers { answers, uses }
+            Answers::Packed(answers) => SlotAnswers::Packed {
+                answers,
+                table: &plan.table.name,
+            },
+        })
     }
 
-    /// The answer for the next row with this slot (none for a NULL key or a missing answer).
-    fn take(&mut self, slot: Option<usize>) -> RVec<Row> {
-        match slot {
-            Some(s) if s < self.answers.len() => {
-                self.uses[s] -= 1;
-                if self.uses[s] == 0 {
-                    std::mem::take(&mut self.answers[s])
+    /// Hands each dimension row of the next row with this slot (none for a NULL key) to
+    /// `each`, with whether it is the last; returns how many there were. `each` may move the
+    /// values out; `scratch` holds an unpacked row.
+    fn each(
+        &mut self,
+        slot: Option<usize>,
+        scratch: &mut Vec<Value>,
+        mut each: impl FnMut(&mut [Value], bool) -> Result<(), String>,
+    ) -> Result<usize, String> {
+        let Some(slot) = slot else {
+            return Ok(0);
+        };
+        match self {
+            SlotAnswers::Rows { answers, uses } => {
+                uses[slot] -= 1;
+                let found = if uses[slot] == 0 {
+                    std::mem::take(&mut answers[slot])
                 } else {
-                    self.answers[s].clone()
+                    answers[slot].clone()
+                };
+                let count = found.len();
+                for (n, mut dim) in found.into_iter().enumerate() {
+                    each(&mut dim.values, n + 1 == count)?;
                 }
+                Ok(count)
             }
-            _ => RVec::new(),
+            SlotAnswers::Packed { answers, table } => {
+                let bad = |e: String| format!("table '{table}': malformed packed answers: {e}");
+                let found = answers.rows_of(slot).map_err(bad)?;
+                let count = found.len();
+                for (n, bytes) in found.enumerate() {
+                    scratch.clear();
+                    unpack_into(bytes.map_err(bad)?, scratch).map_err(bad)?;
+                    each(scratch, n + 1 == count)?;
+                }
+                Ok(count)
+            }
         }
     }
 }
@@ -1045,40 +1099,34 @@ fn assemble(
     plan: &JoinPlan,
     rows: Rows,
     key_of: Vec<Option<usize>>,
-    answers: Vec<RVec<Row>>,
+    mut answers: SlotAnswers,
     now: &Value,
-) -> Rows {
+    scratch: &mut Vec<Value>,
+) -> Result<Rows, String> {
     let width = plan.width;
-    let mut answers = SlotAnswers::new(answers, &key_of);
     let mut next = Vec::with_capacity(rows.len());
     for ((kind, values), slot) in rows.into_iter().zip(key_of) {
-        let found = answers.take(slot);
-        if found.is_empty() {
-            if plan.left {
-                let mut joined = values;
-                joined.reserve_exact(width);
-                joined.extend(std::iter::repeat_n(Value::Null, width));
-                next.push((kind, joined));
-            }
-            continue;
-        }
         // The row's values move into the last joined row; earlier ones copy.
-        let count = found.len();
         let mut values = Some(values);
-        for (n, dim) in found.into_iter().enumerate() {
-            let mut joined = if n + 1 == count {
+        let count = answers.each(slot, scratch, |dim, last| {
+            let mut joined = if last {
                 values.take().unwrap_or_default()
             } else {
                 values.clone().unwrap_or_default()
             };
-            let dim_width = dim.values.len();
             joined.reserve_exact(width);
-            joined.extend(dim.values);
-            joined.extend(std::iter::repeat_n(now.clone(), width - dim_width));
+            joined.extend(dim.iter_mut().map(|v| std::mem::replace(v, Value::Null)));
+            joined.extend(std::iter::repeat_n(now.clone(), width - dim.len()));
+            next.push((kind, joined));
+            Ok(())
+        })?;
+        if let (0, true, Some(mut joined)) = (count, plan.left, values) {
+            joined.reserve_exact(width);
+            joined.extend(std::iter::repeat_n(Value::Null, width));
             next.push((kind, joined));
         }
     }
-    next
+    Ok(next)
 }
 
 impl Prober {
@@ -1140,7 +1188,7 @@ impl Prober {
                 break;
             };
             if let (true, Some(lookup)) = (started.keys > 0, self.first.as_mut()) {
-                started.answers = lookup.collect_answers()?;
+                started.answers = lookup.collect()?;
             }
             ready.push(started);
         }
@@ -1158,41 +1206,31 @@ impl Finisher {
         metrics: &Metrics,
     ) -> Result<Vec<Row>, String> {
         let now = proctime();
-        let answers = match (joins.first(), started.answers) {
-            (Some(first), Answers::Packed(packed)) => {
-                answered(&first.table.name, packed.keys(), started.keys)?;
-                if self.direct {
-                    return self.join_packed(first, started.rows, started.key_of, &packed, &now);
-                }
-                Answers::Packed(packed)
-                    .into_rows()
-                    .map_err(|e| format!("table '{}': {e}", first.table.name))?
-            }
-            (Some(first), Answers::Rows(rows)) => {
-                answered(&first.table.name, rows.len(), started.keys)?;
-                rows
-            }
-            (None, _) => Vec::new(),
-        };
-        if let (true, Some(first)) = (self.direct, joins.first()) {
-            return self.join_projected(first, started.rows, started.key_of, answers, &now);
-        }
+        let mut scratch = std::mem::take(&mut self.dim);
         let mut current = started.rows;
         if let Some(first) = joins.first() {
-            current = assemble(first, current, started.key_of, answers, &now);
+            let answers = SlotAnswers::new(first, started.answers, started.keys, &started.key_of)?;
+            if self.direct {
+                let (rows, key_of) = (current, started.key_of);
+                let out = self.join_projected(first, rows, key_of, answers, &now, &mut scratch);
+                self.dim = scratch;
+                return out;
+            }
+            current = assemble(first, current, started.key_of, answers, &now, &mut scratch)?;
         }
         for (plan, lookup) in joins.iter().skip(1).zip(self.rest.iter_mut()) {
             let (count, key_of) = self.keys.build(plan, &current)?;
             let answers = if count == 0 {
-                Vec::new()
+                Answers::default()
             } else {
                 metrics.lookups.fetch_add(count as u64, Ordering::Relaxed);
-                let answers = lookup.lookup(&self.keys.rows[..count])?;
-                answered(&plan.table.name, answers.len(), count)?;
-                answers
+                lookup.submit(&self.keys.rows[..count])?;
+                lookup.collect()?
             };
-            current = assemble(plan, current, key_of, answers, &now);
+            let answers = SlotAnswers::new(plan, answers, count, &key_of)?;
+            current = assemble(plan, current, key_of, answers, &now, &mut scratch)?;
         }
+        self.dim = scratch;
         let mut out = Vec::with_capacity(current.len());
         for (kind, mut values) in current {
             if let Some(f) = &self.post_filter {
@@ -1212,59 +1250,21 @@ impl Finisher {
         plan: &JoinPlan,
         rows: Rows,
         key_of: Vec<Option<usize>>,
-        answers: Vec<RVec<Row>>,
+        mut answers: SlotAnswers,
         now: &Value,
+        scratch: &mut Vec<Value>,
     ) -> Result<Vec<Row>, String> {
-        let mut answers = SlotAnswers::new(answers, &key_of);
         let mut out = Vec::with_capacity(rows.len());
         for ((kind, mut values), slot) in rows.into_iter().zip(key_of) {
-            let found = answers.take(slot);
-            if found.is_empty() {
-                // A left join's miss: the dimension's columns are NULL.
-                if plan.left {
-                    out.push(self.project(kind, &mut values, &mut [], &Value::Null, true)?);
-                }
-                continue;
-            }
-            let count = found.len();
-            for (n, dim) in found.into_iter().enumerate() {
-                let mut dim = dim.values;
-                out.push(self.project(kind, &mut values, &mut dim, now, n + 1 == count)?);
+            let count = answers.each(slot, scratch, |dim, last| {
+                out.push(self.project(kind, &mut values, dim, now, last)?);
+                Ok(())
+            })?;
+            // A left join's miss: the dimension's columns are NULL.
+            if count == 0 && plan.left {
+                out.push(self.project(kind, &mut values, &mut [], &Value::Null, true)?);
             }
         }
-        Ok(out)
-    }
-
-    /// As `join_projected`, with the answers still packed: each dimension row is unpacked into
-    /// one reused buffer and its values moved into the projected row (no row per answer).
-    fn join_packed(
-        &mut self,
-        plan: &JoinPlan,
-        rows: Rows,
-        key_of: Vec<Option<usize>>,
-        answers: &PackedAnswers,
-        now: &Value,
-    ) -> Result<Vec<Row>, String> {
-        let bad = |e: String| format!("table '{}': malformed packed answers: {e}", plan.table.name);
-        let mut dim = std::mem::take(&mut self.dim);
-        let mut out = Vec::with_capacity(rows.len());
-        for ((kind, mut values), slot) in rows.into_iter().zip(key_of) {
-            let found = slot.map(|s| answers.rows_of(s)).transpose().map_err(bad)?;
-            let count = found.as_ref().map_or(0, ExactSizeIterator::len);
-            if count == 0 {
-                // A left join's miss: the dimension's columns are NULL.
-                if plan.left {
-                    out.push(self.project(kind, &mut values, &mut [], &Value::Null, true)?);
-                }
-                continue;
-            }
-            for (n, bytes) in found.into_iter().flatten().enumerate() {
-                dim.clear();
-                unpack_into(bytes.map_err(bad)?, &mut dim).map_err(bad)?;
-                out.push(self.project(kind, &mut values, &mut dim, now, n + 1 == count)?);
-            }
-        }
-        self.dim = dim;
         Ok(out)
     }
 

@@ -99,7 +99,7 @@ fn write_and_look_up(plugin_file: &Path, identifier: &str) -> Vec<Vec<Row>> {
     assert!(matches!(lookup, PluginLookup::Rows(_)), "the 1.0 calls");
     lookup.open().unwrap();
     lookup.submit(&keys).unwrap();
-    let answers = lookup.collect_answers().unwrap();
+    let answers = lookup.collect().unwrap();
     assert!(matches!(answers, Answers::Rows(_)), "answers as rows");
     let through_runner: Vec<Vec<Row>> = answers
         .into_rows()
