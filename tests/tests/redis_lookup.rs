@@ -69,13 +69,18 @@ impl Table {
         context
     }
 
-    fn lookup(&self) -> LookupBox {
+    /// A lookup of the table, not opened yet.
+    fn create_lookup(&self) -> LookupBox {
         let plugin = load(&redis_plugin()).unwrap();
-        let mut lookup = plugin
+        plugin
             .factory("redis")
             .unwrap()
             .create_lookup(&self.context())
-            .unwrap();
+            .unwrap()
+    }
+
+    fn lookup(&self) -> LookupBox {
+        let mut lookup = self.create_lookup();
         lookup.open().unwrap();
         lookup
     }
@@ -95,12 +100,7 @@ impl Table {
 /// A lookup handed over to its `"packed-lookup/1"` extension (as the host's runner uses it),
 /// opened, and the original it was handed over from.
 fn packed_lookup(table: &Table) -> (Extension<PackedLookupBox>, LookupBox) {
-    let plugin = load(&redis_plugin()).unwrap();
-    let mut original = plugin
-        .factory("redis")
-        .unwrap()
-        .create_lookup(&table.context())
-        .unwrap();
+    let mut original = table.create_lookup();
     let mut packed = original
         .extension(RStr::from_str(PACKED_LOOKUP_1))
         .into_option()
