@@ -12,6 +12,7 @@
 //! hash table: token pairs as fields), atomically with `SET NX` / `HSETNX` for `if_not_exist`,
 //! and returns the value after the write.
 
+use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::num::NonZeroUsize;
@@ -62,40 +63,36 @@ struct Entry {
     /// from Redis.
     row: Option<PackedRow>,
     written: Instant,
-    accessed: Instant,
-    /// The cache's clock when the entry was last put at the front.
-    front_at: u64,
+    /// When the entry was last used (read only with `expire-after-access`).
+    accessed: Cell<Instant>,
+    /// Whether the entry was used since it was last put at the front (see [`Cache`]).
+    used: Cell<bool>,
 }
 
 /// The lookup cache: an LRU of at most `max-rows` entries (the `lru` crate), each of which
 /// expires after write and/or access as configured.
 ///
-/// A hit moves its entry to the front only when the entry may have left the front quarter of
-/// the list: the clock counts the entries put at the front (insertions and moves), and an entry
-/// cannot have moved further back than that count since it was there. So hits on recently used
-/// keys do not rewrite the list (each move touches two other entries' memory), and eviction is
-/// approximately LRU: after its last use a key is at most a quarter of the way back, so about
-/// three quarters of `max-rows` other keys must be put at the front before it is evicted (exact
-/// LRU: all of `max-rows`). Caches under 4 entries move every hit: exact LRU.
+/// A hit marks its entry as used instead of moving it to the front (a move rewrites two other
+/// entries' links, random memory far from the entry); the order is corrected when room is
+/// needed: a used entry at the back gets a second chance, moved to the front unmarked, and the
+/// first unused one is evicted (the "second chance" or CLOCK approximation of LRU). So the
+/// evicted key is the least recently placed of those not used since they were placed, and a
+/// key used since its placement is evicted only after every key not used since theirs; with the
+/// cache holding every key, hits never touch the list.
 struct Cache {
     options: CacheOptions,
     /// Entries by the hash of their key: finding one hashes nothing more and compares one
     /// number, so the lookups of a batch overlap in the CPU (each is a chain of memory reads).
     /// Callers pass each key's hash (`RedisLookup::hasher`), computed once per batch.
     entries: LruCache<u64, Entry, BuildHasherDefault<Prehashed>>,
-    clock: u64,
-    /// How many front placements an entry may fall behind before a hit moves it again.
-    move_after: u64,
 }
 
 impl Cache {
     fn new(options: CacheOptions) -> Cache {
         let capacity = NonZeroUsize::new(options.max_rows).unwrap_or(NonZeroUsize::MIN);
         Cache {
-            move_after: (capacity.get() as u64 / 4).max(1),
             options,
             entries: LruCache::with_hasher(capacity, BuildHasherDefault::default()),
-            clock: 0,
         }
     }
 
@@ -106,17 +103,17 @@ impl Cache {
             || self
                 .options
                 .expire_after_access
-                .is_some_and(|ttl| now.duration_since(entry.accessed) >= ttl)
+                .is_some_and(|ttl| now.duration_since(entry.accessed.get()) >= ttl)
     }
 
     /// The cached answers for a batch of keys (and their hashes): `None`
     /// where a key is not cached or its entry expired (expired entries are removed),
     /// `Some(None)` for a key cached as absent, else the range of `rows` where its packed row
-    /// was appended.
+    /// was appended. Hits are marked used (and their access time set, with
+    /// `expire-after-access`).
     ///
     /// Entries are found first, then their rows copied, so that the memory reads of many keys
-    /// overlap instead of each waiting for the last; then access times and positions are
-    /// updated.
+    /// overlap instead of each waiting for the last.
     fn get_batch(
         &mut self,
         keys: &[&[u8]],
@@ -124,12 +121,9 @@ impl Cache {
         now: Instant,
         rows: &mut Vec<u8>,
     ) -> Vec<Option<Option<Range<usize>>>> {
-        const ABSENT: u8 = 0;
-        const HIT: u8 = 1;
-        const HIT_TO_FRONT: u8 = 2;
-        const EXPIRED: u8 = 3;
+        let track_access = self.options.expire_after_access.is_some();
         let mut answers = Vec::with_capacity(keys.len());
-        let mut outcome = vec![ABSENT; keys.len()];
+        let mut expired = Vec::new();
         {
             let found: Vec<Option<&Entry>> = hashes.iter().map(|h| self.entries.peek(h)).collect();
             // A row spans up to two more cache lines than the key (or lives on the heap).
@@ -142,11 +136,13 @@ impl Cache {
                     // Another key with the same hash is not this key's answer.
                     Some(entry) if entry.key.as_slice() != *key => None,
                     Some(entry) if !self.expired(entry, now) => {
-                        outcome[i] = if self.clock - entry.front_at >= self.move_after {
-                            HIT_TO_FRONT
-                        } else {
-                            HIT
-                        };
+                        // Written only when it changes: a clean line stays clean.
+                        if !entry.used.get() {
+                            entry.used.set(true);
+                        }
+                        if track_access {
+                            entry.accessed.set(now);
+                        }
                         Some(entry.row.as_ref().map(|row| {
                             let start = rows.len();
                             rows.extend_from_slice(row);
@@ -154,36 +150,15 @@ impl Cache {
                         }))
                     }
                     Some(_) => {
-                        outcome[i] = EXPIRED;
+                        expired.push(hashes[i]);
                         None
                     }
                     None => None,
                 });
             }
         }
-        let track_access = self.options.expire_after_access.is_some();
-        for (hash, outcome) in hashes.iter().zip(&outcome) {
-            match *outcome {
-                EXPIRED => {
-                    self.entries.pop(hash);
-                }
-                HIT_TO_FRONT => {
-                    self.clock += 1;
-                    // `get_mut` finds the entry and moves it to the front in one lookup.
-                    if let Some(entry) = self.entries.get_mut(hash) {
-                        entry.front_at = self.clock;
-                        if track_access {
-                            entry.accessed = now;
-                        }
-                    }
-                }
-                HIT if track_access => {
-                    if let Some(entry) = self.entries.peek_mut(hash) {
-                        entry.accessed = now;
-                    }
-                }
-                _ => {}
-            }
+        for hash in &expired {
+            self.entries.pop(hash);
         }
         answers
     }
@@ -194,17 +169,33 @@ impl Cache {
         if row.is_none() && !self.options.cache_missing_key {
             return false;
         }
-        self.clock += 1;
+        if self.entries.len() == self.entries.cap().get() && !self.entries.contains(&hash) {
+            self.second_chances();
+        }
         let entry = Entry {
             key: CacheKey::from_slice(key),
             row: row.map(PackedRow::from_slice),
             written: now,
-            accessed: now,
-            front_at: self.clock,
+            accessed: Cell::new(now),
+            used: Cell::new(false),
         };
         // An entry replaced for the same key is no eviction; one of another key with the same
         // hash is.
         matches!(self.entries.push(hash, entry), Some((old, e)) if old != hash || e.key.as_slice() != key)
+    }
+
+    /// Before an eviction: moves the used entries at the back to the front, unmarked, until
+    /// the back one is unused (at most once each: then every entry is unmarked).
+    fn second_chances(&mut self) {
+        for _ in 0..self.entries.len() {
+            match self.entries.peek_lru() {
+                Some((&hash, entry)) if entry.used.get() => {
+                    entry.used.set(false);
+                    self.entries.promote(&hash);
+                }
+                _ => break,
+            }
+        }
     }
 }
 
@@ -1329,7 +1320,7 @@ mod tests {
     }
 
     #[test]
-    fn a_hit_returns_the_row_and_a_small_cache_is_exactly_lru() {
+    fn a_hit_returns_the_row_and_the_least_recently_used_key_is_evicted() {
         let mut c = cache(2);
         put(&mut c, "a");
         put(&mut c, "b");
@@ -1340,26 +1331,51 @@ mod tests {
     }
 
     #[test]
-    fn a_recently_used_key_outlives_three_quarters_of_the_capacity() {
-        // 8 entries: a hit moves its entry only after 2 front placements since it was there.
+    fn used_keys_get_a_second_chance_and_are_evicted_in_the_order_of_their_use() {
         let mut c = cache(8);
         for k in ["k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"] {
             put(&mut c, k);
         }
-        // "k0" is at the back; a hit moves it to the front.
+        // The oldest and the newest key are used; neither hit moves anything.
         assert!(get(&mut c, "k0").is_some());
-        // "k7" was put 1 placement ago: the hit leaves it where it is (second from the front).
         assert!(get(&mut c, "k7").is_some());
-        // Six new keys (three quarters of 8) evict k1..k6, never the two used keys.
-        for k in ["n0", "n1", "n2", "n3", "n4", "n5"] {
+        assert_eq!(
+            c.entries.peek_lru().map(|(_, e)| e.key.to_vec()),
+            Some(b"k0".to_vec())
+        );
+        // Six new keys evict the six unused ones, oldest first; the used keys stay.
+        for (i, k) in ["n0", "n1", "n2", "n3", "n4", "n5"].into_iter().enumerate() {
             assert!(put(&mut c, k));
+            assert_eq!(
+                get(&mut c, &format!("k{}", i + 1)),
+                None,
+                "k{} is evicted",
+                i + 1
+            );
         }
         assert_eq!(cached(&c), ["k0", "k7", "n0", "n1", "n2", "n3", "n4", "n5"]);
-        // With no further use, they are the next evicted, oldest first (k7 was put before k0
-        // moved to the front).
-        put(&mut c, "n6");
-        assert_eq!(get(&mut c, "k7"), None);
-        assert!(get(&mut c, "k0").is_some());
+        // k0's second chance came first; used once since, k7 gets its own and k0, not used
+        // again, is next: as in exact LRU, where k0 (used before k7) is the older.
+        assert!(put(&mut c, "n6"));
+        assert_eq!(get(&mut c, "k0"), None);
+        assert!(get(&mut c, "k7").is_some());
+        // Every key used: each gets its chance once, and the oldest placed goes.
+        for k in ["k7", "n0", "n1", "n2", "n3", "n4", "n5", "n6"] {
+            assert!(get(&mut c, k).is_some());
+        }
+        assert!(put(&mut c, "n7"));
+        assert_eq!(get(&mut c, "n0"), None, "n0, the oldest placed, is evicted");
+        assert_eq!(cached(&c), ["k7", "n1", "n2", "n3", "n4", "n5", "n6", "n7"]);
+    }
+
+    #[test]
+    fn a_full_cache_replacing_a_key_evicts_nothing() {
+        let mut c = cache(2);
+        put(&mut c, "a");
+        put(&mut c, "b");
+        assert!(get(&mut c, "a").is_some());
+        assert!(!put(&mut c, "b"), "the same key, replaced");
+        assert_eq!(cached(&c), ["a", "b"]);
     }
 
     #[test]
@@ -1399,5 +1415,45 @@ mod tests {
             vec![None, None]
         );
         assert!(cached(&c).is_empty(), "expired entries are removed");
+    }
+
+    #[test]
+    fn entries_expire_a_time_after_their_last_use_with_expire_after_access() {
+        let mut c = Cache::new(CacheOptions {
+            max_rows: 4,
+            expire_after_write: None,
+            expire_after_access: Some(Duration::from_millis(50)),
+            cache_missing_key: true,
+        });
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        for key in ["used", "idle"] {
+            c.put(
+                key.as_bytes(),
+                hash(key.as_bytes()),
+                Some(&packed(&row(key))),
+                start,
+            );
+        }
+        let mut get_at = |key: &str, ms: u64| {
+            let mut rows = Vec::new();
+            let found = c.get_batch(
+                &[key.as_bytes()],
+                &[hash(key.as_bytes())],
+                at(ms),
+                &mut rows,
+            );
+            found[0]
+                .clone()
+                .map(|r| r.map(|range| unpack(&rows[range]).unwrap()))
+        };
+        // Each use starts the time again: 40 ms apart, "used" never expires.
+        for ms in [40, 80, 120] {
+            assert_eq!(get_at("used", ms), Some(Some(row("used"))), "at {ms} ms");
+        }
+        // Unused since it was put, "idle" expired at 50 ms and is gone.
+        assert_eq!(get_at("idle", 120), None);
+        assert_eq!(get_at("used", 170), None, "50 ms after its last use");
+        assert!(cached(&c).is_empty());
     }
 }
