@@ -76,9 +76,9 @@ struct Entry {
 /// entries' links, random memory far from the entry); the order is corrected when room is
 /// needed: a used entry at the back gets a second chance, moved to the front unmarked, and the
 /// first unused one is evicted (the "second chance" or CLOCK approximation of LRU). So the
-/// evicted key is the least recently placed of those not used since they were placed, and a
-/// key used since its placement is evicted only after every key not used since theirs; with the
-/// cache holding every key, hits never touch the list.
+/// evicted key is the least recently placed of those not used since they were placed (unless
+/// the back holds a run of more than `MAX_SECOND_CHANCES` used entries); with the cache holding
+/// every key, hits never touch the list.
 struct Cache {
     options: CacheOptions,
     /// Entries by the hash of their key: finding one hashes nothing more and compares one
@@ -86,6 +86,9 @@ struct Cache {
     /// Callers pass each key's hash (`RedisLookup::hasher`), computed once per batch.
     entries: LruCache<u64, Entry, BuildHasherDefault<Prehashed>>,
 }
+
+/// Used entries one eviction moves to the front at most (see `Cache::second_chances`).
+const MAX_SECOND_CHANCES: usize = 64;
 
 impl Cache {
     fn new(options: CacheOptions) -> Cache {
@@ -185,9 +188,11 @@ impl Cache {
     }
 
     /// Before an eviction: moves the used entries at the back to the front, unmarked, until
-    /// the back one is unused (at most once each: then every entry is unmarked).
+    /// the back one is unused, at most `MAX_SECOND_CHANCES` of them: one put never pays for
+    /// more than that many earlier hits (each move reads two other entries), and a used entry
+    /// is evicted only behind a run of as many used ones.
     fn second_chances(&mut self) {
-        for _ in 0..self.entries.len() {
+        for _ in 0..self.entries.len().min(MAX_SECOND_CHANCES) {
             match self.entries.peek_lru() {
                 Some((&hash, entry)) if entry.used.get() => {
                     entry.used.set(false);
@@ -1455,5 +1460,22 @@ mod tests {
         assert_eq!(get_at("idle", 120), None);
         assert_eq!(get_at("used", 170), None, "50 ms after its last use");
         assert!(cached(&c).is_empty());
+    }
+
+    #[test]
+    fn one_eviction_gives_at_most_64_second_chances() {
+        let mut c = cache(100);
+        let keys: Vec<String> = (0..100).map(|i| format!("k{i:03}")).collect();
+        for k in &keys {
+            put(&mut c, k);
+        }
+        for k in &keys {
+            assert!(get(&mut c, k).is_some());
+        }
+        // Every entry is used: 64 of them move to the front, and the 65th oldest is evicted.
+        assert!(put(&mut c, "new"));
+        assert_eq!(get(&mut c, "k064"), None);
+        assert_eq!(c.entries.len(), 100);
+        assert!(get(&mut c, "k063").is_some() && get(&mut c, "k065").is_some());
     }
 }
