@@ -17,7 +17,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::num::NonZeroUsize;
 use std::ops::Range;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
@@ -37,8 +37,10 @@ use crate::decode::{from_json, from_text};
 use crate::factory::key_columns;
 use crate::options::{CacheOptions, RedisOptions, StoreKeyStrategy};
 
-/// Bytes that hold most packed rows in place.
-type PackedRow = SmallVec<[u8; 64]>;
+/// A cache entry's bytes: its key, then its packed row; in the entry itself when they fit
+/// (72 bytes: a 60-byte row, a BIGINT and a 48-character string, with a 12-byte key), so that
+/// the `lru` crate's node holding the entry is 128 bytes, two cache lines.
+type EntryBytes = SmallVec<[u8; 72]>;
 
 /// A looked-up table row, or `None` for a key absent from Redis.
 type Answer = Option<Found>;
@@ -52,21 +54,29 @@ enum Found {
     Packed(Range<usize>),
 }
 
-/// A cache key: the Redis key's bytes, inline when short (as most keys are), so finding an
-/// entry reads no other memory than the entry itself.
-type CacheKey = SmallVec<[u8; 24]>;
-
 struct Entry {
-    /// The Redis key (the cache is indexed by its hash; a hit compares the key itself).
-    key: CacheKey,
-    /// The table row (packed, in the entry itself unless long), or `None` for a key absent
-    /// from Redis.
-    row: Option<PackedRow>,
-    written: Instant,
-    /// When the entry was last used (read only with `expire-after-access`).
-    accessed: Cell<Instant>,
+    /// The Redis key (the cache is indexed by its hash; a hit compares the key itself), then
+    /// the table row, packed.
+    bytes: EntryBytes,
+    key_len: u32,
+    /// The key is absent from Redis (a cached miss): there is no row.
+    absent: bool,
     /// Whether the entry was used since it was last put at the front (see [`Cache`]).
     used: Cell<bool>,
+    /// When the entry was written and last used (read only with `expire-after-access`), in
+    /// nanoseconds since the cache was made (`Cache::ticks`).
+    written: u64,
+    accessed: Cell<u64>,
+}
+
+impl Entry {
+    fn key(&self) -> &[u8] {
+        &self.bytes[..self.key_len as usize]
+    }
+
+    fn row(&self) -> Option<&[u8]> {
+        (!self.absent).then(|| &self.bytes[self.key_len as usize..])
+    }
 }
 
 /// The lookup cache: an LRU of at most `max-rows` entries (the `lru` crate), each of which
@@ -85,6 +95,8 @@ struct Cache {
     /// number, so the lookups of a batch overlap in the CPU (each is a chain of memory reads).
     /// Callers pass each key's hash (`RedisLookup::hasher`), computed once per batch.
     entries: LruCache<u64, Entry, BuildHasherDefault<Prehashed>>,
+    /// Where entries' times count from.
+    made: Instant,
 }
 
 /// Used entries one eviction moves to the front at most (see `Cache::second_chances`).
@@ -96,17 +108,25 @@ impl Cache {
         Cache {
             options,
             entries: LruCache::with_hasher(capacity, BuildHasherDefault::default()),
+            made: Instant::now(),
         }
     }
 
-    fn expired(&self, entry: &Entry, now: Instant) -> bool {
+    /// Nanoseconds from the cache's making to `now` (0 for an earlier `now`).
+    fn ticks(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.made).as_nanos() as u64
+    }
+
+    /// Whether an entry expired at `now` (in `ticks`).
+    fn expired(&self, entry: &Entry, now: u64) -> bool {
+        let past = |since: u64, ttl: Duration| now.saturating_sub(since) as u128 >= ttl.as_nanos();
         self.options
             .expire_after_write
-            .is_some_and(|ttl| now.duration_since(entry.written) >= ttl)
+            .is_some_and(|ttl| past(entry.written, ttl))
             || self
                 .options
                 .expire_after_access
-                .is_some_and(|ttl| now.duration_since(entry.accessed.get()) >= ttl)
+                .is_some_and(|ttl| past(entry.accessed.get(), ttl))
     }
 
     /// The cached answers for a batch of keys (and their hashes): `None`
@@ -125,19 +145,20 @@ impl Cache {
         rows: &mut Vec<u8>,
     ) -> Vec<Option<Option<Range<usize>>>> {
         let track_access = self.options.expire_after_access.is_some();
+        let now = self.ticks(now);
         let mut answers = Vec::with_capacity(keys.len());
         let mut expired = Vec::new();
         {
             let found: Vec<Option<&Entry>> = hashes.iter().map(|h| self.entries.peek(h)).collect();
             // A row spans up to two more cache lines than the key (or lives on the heap).
-            for row in found.iter().flatten().filter_map(|e| e.row.as_ref()) {
+            for row in found.iter().flatten().filter_map(|e| e.row()) {
                 prefetch(row.as_ptr());
                 prefetch(row.as_ptr().wrapping_add(row.len().saturating_sub(1)));
             }
             for (i, (entry, key)) in found.iter().zip(keys).enumerate() {
                 answers.push(match entry {
                     // Another key with the same hash is not this key's answer.
-                    Some(entry) if entry.key.as_slice() != *key => None,
+                    Some(entry) if entry.key() != *key => None,
                     Some(entry) if !self.expired(entry, now) => {
                         // Written only when it changes: a clean line stays clean.
                         if !entry.used.get() {
@@ -146,7 +167,7 @@ impl Cache {
                         if track_access {
                             entry.accessed.set(now);
                         }
-                        Some(entry.row.as_ref().map(|row| {
+                        Some(entry.row().map(|row| {
                             let start = rows.len();
                             rows.extend_from_slice(row);
                             start..rows.len()
@@ -175,16 +196,21 @@ impl Cache {
         if self.entries.len() == self.entries.cap().get() && !self.entries.contains(&hash) {
             self.second_chances();
         }
+        let mut bytes = EntryBytes::with_capacity(key.len() + row.map_or(0, <[u8]>::len));
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(row.unwrap_or_default());
+        let now = self.ticks(now);
         let entry = Entry {
-            key: CacheKey::from_slice(key),
-            row: row.map(PackedRow::from_slice),
+            bytes,
+            key_len: key.len() as u32,
+            absent: row.is_none(),
+            used: Cell::new(false),
             written: now,
             accessed: Cell::new(now),
-            used: Cell::new(false),
         };
         // An entry replaced for the same key is no eviction; one of another key with the same
         // hash is.
-        matches!(self.entries.push(hash, entry), Some((old, e)) if old != hash || e.key.as_slice() != key)
+        matches!(self.entries.push(hash, entry), Some((old, e)) if old != hash || e.key() != key)
     }
 
     /// Before an eviction: moves the used entries at the back to the front, unmarked, until
@@ -673,7 +699,7 @@ impl RedisLookup {
             return (vec![None; keys.len()], Vec::new());
         };
         // Room for as many rows as fit in place in their entries.
-        let mut rows = Vec::with_capacity(keys.len() * PackedRow::new().inline_size());
+        let mut rows = Vec::with_capacity(keys.len() * EntryBytes::new().inline_size());
         let answers = cache.get_batch(keys, hashes, now, &mut rows);
         let packed = |a: Option<Option<Range<usize>>>| a.map(|r| r.map(Found::Packed));
         (answers.into_iter().map(packed).collect(), rows)
@@ -1262,9 +1288,15 @@ mod tests {
     #[test]
     fn a_bigint_and_a_48_character_string_fit_in_place() {
         let row = vec![Value::BigInt(7), Value::from("x".repeat(48).as_str())];
-        let packed = PackedRow::from_slice(&packed(&row));
+        let packed = packed(&row);
         assert_eq!(packed.len(), 1 + 9 + 2 + 48);
-        assert!(!packed.spilled());
+        let mut c = cache(1);
+        c.put(b"dim:12345678", 1, Some(&packed), Instant::now());
+        let entry = c.entries.peek(&1).unwrap();
+        assert!(!entry.bytes.spilled(), "a 12-byte key and the row in place");
+        assert_eq!(entry.key(), b"dim:12345678");
+        // With the `lru` crate's key and two links, a node of 128 bytes: two cache lines.
+        assert_eq!(std::mem::size_of::<Entry>() + 3 * 8, 128);
         assert_eq!(unpack(&packed), Ok(row));
     }
 
@@ -1318,7 +1350,7 @@ mod tests {
         let mut keys: Vec<String> = cache
             .entries
             .iter()
-            .map(|(_, e)| String::from_utf8_lossy(&e.key).into_owned())
+            .map(|(_, e)| String::from_utf8_lossy(e.key()).into_owned())
             .collect();
         keys.sort();
         keys
@@ -1345,7 +1377,7 @@ mod tests {
         assert!(get(&mut c, "k0").is_some());
         assert!(get(&mut c, "k7").is_some());
         assert_eq!(
-            c.entries.peek_lru().map(|(_, e)| e.key.to_vec()),
+            c.entries.peek_lru().map(|(_, e)| e.key().to_vec()),
             Some(b"k0".to_vec())
         );
         // Six new keys evict the six unused ones, oldest first; the used keys stay.
