@@ -169,27 +169,17 @@ CREATE TABLE out (id BIGINT, payload STRING, v STRING) WITH ('connector' = 'blac
     );
     // For information: each round's two runs are back to back, so their ratio does not carry
     // the machine's swings between rounds, which the best-of ratio above does.
-    paired.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
-    let each: Vec<String> = paired
-        .iter()
-        .map(|(j, p)| format!("{:.2}", j / p))
-        .collect();
+    let (each, (join_rate, plain_rate)) = by_ratio(&mut paired);
     println!(
-        "  (for information: the same, each round's cached join / no join: {}; median {:.2})",
-        each.join(", "),
-        paired[paired.len() / 2].0 / paired[paired.len() / 2].1
+        "  (for information: the same, each round's cached join / no join: {each}; median {:.2})",
+        join_rate / plain_rate
     );
-    steady.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
-    let (join_rate, plain_rate) = steady[steady.len() / 2];
+    let (all, (join_rate, plain_rate)) = by_ratio(&mut steady);
     let warm = join_rate / plain_rate;
-    let all: Vec<String> = steady
-        .iter()
-        .map(|(j, p)| format!("{:.2}", j / p))
-        .collect();
     println!(
         "cached lookup join, steady state (the cache holds every key), median of {} rounds ({}): {join_rate:.0} rows/s / no join {plain_rate:.0} rows/s = ratio {warm:.2} (required >= 0.50): {}",
         steady.len(),
-        all.join(", "),
+        all,
         verdict(warm)
     );
     if ratio < 0.5 {
@@ -197,4 +187,11 @@ CREATE TABLE out (id BIGINT, payload STRING, v STRING) WITH ('connector' = 'blac
     } else {
         std::process::ExitCode::SUCCESS
     }
+}
+
+/// Pairs of rates sorted by their ratio: the ratios as text, and the median pair.
+fn by_ratio(pairs: &mut [(f64, f64)]) -> (String, (f64, f64)) {
+    pairs.sort_by(|a, b| (a.0 / a.1).total_cmp(&(b.0 / b.1)));
+    let text: Vec<String> = pairs.iter().map(|(a, b)| format!("{:.2}", a / b)).collect();
+    (text.join(", "), pairs[pairs.len() / 2])
 }
