@@ -13,7 +13,7 @@
 //! and returns the value after the write.
 
 use std::cell::Cell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::num::NonZeroUsize;
 use std::ops::Range;
@@ -315,6 +315,45 @@ impl Pending {
 fn key_at<'a>(keys: &'a [u8], ends: &[usize], i: usize) -> &'a [u8] {
     let start = if i == 0 { 0 } else { ends[i - 1] };
     &keys[start..ends[i]]
+}
+
+/// A batch's distinct keys ("slots"): each probe's slot, and each slot's first probe and key
+/// hash (for the cache: a key is hashed once per batch).
+struct Slots {
+    slot_of: Vec<usize>,
+    first_probe: Vec<usize>,
+    hashes: Vec<u64>,
+}
+
+impl Slots {
+    /// The slots of `n` probes whose keys `key_of` gives, in the order of their first probes.
+    fn of<'a>(n: usize, key_of: impl Fn(usize) -> &'a [u8], hasher: &BuildFast) -> Slots {
+        let mut slots = Slots {
+            slot_of: Vec::with_capacity(n),
+            first_probe: Vec::new(),
+            hashes: Vec::new(),
+        };
+        let mut index: HashTable<usize> = HashTable::with_capacity(n);
+        for i in 0..n {
+            let key = key_of(i);
+            let hash = hasher.hash_one(key);
+            let found = index
+                .find(hash, |s| key_of(slots.first_probe[*s]) == key)
+                .copied();
+            let slot = match found {
+                Some(slot) => slot,
+                None => {
+                    let hashes = &slots.hashes;
+                    index.insert_unique(hash, slots.first_probe.len(), |s| hashes[*s]);
+                    slots.first_probe.push(i);
+                    slots.hashes.push(hash);
+                    slots.first_probe.len() - 1
+                }
+            };
+            slots.slot_of.push(slot);
+        }
+        slots
+    }
 }
 
 /// One write-back probe: the composite join key, the Redis key, and what to write.
@@ -721,31 +760,11 @@ impl RedisLookup {
                 .write_key(&mut keys, |n, _| probe.values.get(positions[n]))?;
             ends.push(keys.len());
         }
-        // Distinct keys ("slots"), each with the first probe that asked for it.
-        let mut slot_of = Vec::with_capacity(probes.len());
-        let mut first_probe: Vec<usize> = Vec::new();
-        let mut hashes: Vec<u64> = Vec::new();
-        {
-            let key_of = |i: usize| &keys[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-            let mut slots: HashTable<usize> = HashTable::with_capacity(probes.len());
-            for i in 0..probes.len() {
-                let key = key_of(i);
-                let hash = self.hasher.hash_one(key);
-                let found = slots
-                    .find(hash, |s| key_of(first_probe[*s]) == key)
-                    .copied();
-                let slot = match found {
-                    Some(slot) => slot,
-                    None => {
-                        slots.insert_unique(hash, first_probe.len(), |s| hashes[*s]);
-                        first_probe.push(i);
-                        hashes.push(hash);
-                        first_probe.len() - 1
-                    }
-                };
-                slot_of.push(slot);
-            }
-        }
+        let Slots {
+            slot_of,
+            first_probe,
+            hashes,
+        } = Slots::of(probes.len(), |i| key_at(&keys, &ends, i), &self.hasher);
         let mut batch = Pending {
             keys,
             ends,
@@ -948,23 +967,19 @@ impl RedisLookup {
             .iter()
             .map(|p| self.plan_write_back(p))
             .collect::<Result<_, _>>()?;
-        // Distinct composite keys ("slots"), each with the first probe that asked for it.
-        let mut slots: HashMap<&[u8], usize, BuildFast> = HashMap::default();
-        let mut slot_of = Vec::with_capacity(probes.len());
-        let mut first_probe = Vec::new();
-        for (i, p) in planned.iter().enumerate() {
-            let next = first_probe.len();
-            let slot = *slots.entry(p.composite.as_slice()).or_insert(next);
-            if slot == next {
-                first_probe.push(i);
-            }
-            slot_of.push(slot);
-        }
+        let Slots {
+            slot_of,
+            first_probe,
+            hashes,
+        } = Slots::of(
+            planned.len(),
+            |i| planned[i].composite.as_slice(),
+            &self.hasher,
+        );
         let keys: Vec<&[u8]> = first_probe
             .iter()
             .map(|p| planned[*p].composite.as_slice())
             .collect();
-        let hashes: Vec<u64> = keys.iter().map(|k| self.hasher.hash_one(k)).collect();
         let (mut answers, mut rows) = self.cached_answers(&keys, &hashes, now);
         self.counts.cache_hits += answers.iter().filter(|a| a.is_some()).count() as u64;
         let to_fetch: Vec<usize> = (0..answers.len())
