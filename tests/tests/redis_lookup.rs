@@ -484,6 +484,30 @@ fn write_back_always_overwrites() {
 }
 
 #[test]
+fn cache_hits_count_each_probe_answered_from_the_cache_in_both_kinds_of_batch() {
+    let server = RedisServer::start();
+    let _: () = con(&server).set("a", "1").unwrap();
+    let dim = Table::new(&server, "d", vec![("k", s()), ("v", s())], &[0])
+        .with("lookup.cache", "PARTIAL");
+    let write_back = Table::new(&server, "wb", vec![("k", s()), ("v", s())], &[])
+        .with("write.open", "true")
+        .with("lookup.cache", "PARTIAL");
+    for (table, key) in [(&dim, "a"), (&write_back, "x|u1")] {
+        let mut lookup = table.lookup();
+        let batch = || vec![vec![Value::from(key)]; 3];
+        // The first batch fetches its key once: its duplicates are answered by that fetch.
+        let first = probe(&mut lookup, batch());
+        assert_eq!(counter(&lookup, "cache_hits"), 0, "{key}");
+        assert_eq!(counter(&lookup, "round_trips"), 1, "{key}");
+        // The second is answered from the cache: three probes, three cache hits.
+        assert_eq!(probe(&mut lookup, batch()), first, "{key}");
+        assert_eq!(counter(&lookup, "cache_hits"), 3, "{key}");
+        assert_eq!(counter(&lookup, "round_trips"), 1, "{key}");
+        assert_eq!(counter(&lookup, "lookups"), 6, "{key}");
+    }
+}
+
+#[test]
 fn write_back_to_a_hash_keeps_empty_tokens_in_place() {
     let server = RedisServer::start();
     let table = Table::new(
