@@ -492,11 +492,13 @@ fn cache_hits_count_each_probe_answered_from_the_cache_in_both_kinds_of_batch() 
     let write_back = Table::new(&server, "wb", vec![("k", s()), ("v", s())], &[])
         .with("write.open", "true")
         .with("lookup.cache", "PARTIAL");
-    for (table, key) in [(&dim, "a"), (&write_back, "x|u1")] {
+    for (table, key, value) in [(&dim, "a", "1"), (&write_back, "x|u1", "x")] {
         let mut lookup = table.lookup();
         let batch = || vec![vec![Value::from(key)]; 3];
         // The first batch fetches its key once: its duplicates are answered by that fetch.
         let first = probe(&mut lookup, batch());
+        let row = vec![Value::from(key), Value::from(value)];
+        assert_eq!(first, vec![vec![row]; 3], "{key}");
         assert_eq!(counter(&lookup, "cache_hits"), 0, "{key}");
         assert_eq!(counter(&lookup, "round_trips"), 1, "{key}");
         // The second is answered from the cache: three probes, three cache hits.
