@@ -726,12 +726,14 @@ impl RedisLookup {
         packed.map(Found::Packed)
     }
 
-    /// The cached answers of distinct keys (and their hashes), `None` where not cached, and
-    /// the packed rows they refer to.
+    /// The cached answers of a batch's distinct keys (and their hashes), `None` where not
+    /// cached, and the packed rows they refer to. Counts the probes answered (`slot_of`: each
+    /// probe's key): a key probed twice counts twice.
     fn cached_answers(
         &mut self,
         keys: &[&[u8]],
         hashes: &[u64],
+        slot_of: &[usize],
         now: Instant,
     ) -> (Vec<Option<Answer>>, Vec<u8>) {
         let Some(cache) = self.cache.as_mut() else {
@@ -740,6 +742,8 @@ impl RedisLookup {
         // Room for as many rows as fit in place in their entries.
         let mut rows = Vec::with_capacity(keys.len() * EntryBytes::new().inline_size());
         let answers = cache.get_batch(keys, hashes, now, &mut rows);
+        let answered = slot_of.iter().filter(|s| answers[**s].is_some());
+        self.counts.cache_hits += answered.count() as u64;
         let packed = |a: Option<Option<Range<usize>>>| a.map(|r| r.map(Found::Packed));
         (answers.into_iter().map(packed).collect(), rows)
     }
@@ -774,20 +778,13 @@ impl RedisLookup {
             ..Pending::new(now)
         };
         let keys: Vec<&[u8]> = batch.first_probe.iter().map(|p| batch.key(*p)).collect();
-        let (answers, rows) = self.cached_answers(&keys, &batch.hashes, now);
+        let (answers, rows) = self.cached_answers(&keys, &batch.hashes, &batch.slot_of, now);
         batch.answers = answers;
         batch.cached_rows = rows;
         for (slot, answer) in batch.answers.iter().enumerate() {
             if answer.is_none() {
                 batch.to_fetch.push(slot);
             }
-        }
-        if self.cache.is_some() {
-            let answered = batch
-                .slot_of
-                .iter()
-                .filter(|s| batch.answers[**s].is_some());
-            self.counts.cache_hits += answered.count() as u64;
         }
         // Only what the answers need is kept of the probes, not the probes themselves.
         for slot in &batch.to_fetch {
@@ -980,10 +977,7 @@ impl RedisLookup {
             .iter()
             .map(|p| planned[*p].composite.as_slice())
             .collect();
-        let (mut answers, mut rows) = self.cached_answers(&keys, &hashes, now);
-        // Probes answered from the cache, as in an ordinary batch: a key probed twice counts twice.
-        let answered = slot_of.iter().filter(|s| answers[**s].is_some());
-        self.counts.cache_hits += answered.count() as u64;
+        let (mut answers, mut rows) = self.cached_answers(&keys, &hashes, &slot_of, now);
         let to_fetch: Vec<usize> = (0..answers.len())
             .filter(|s| answers[*s].is_none())
             .collect();
@@ -1172,7 +1166,8 @@ impl RedisLookup {
 
     /// The oldest submitted batch's answers as the 1.0 interface returns them.
     fn collect_rows(&mut self) -> Result<RVec<RVec<Row>>, ConnectorError> {
-        let mut out = RowAnswers::with_capacity(self.pending.front().map_or(0, |b| b.ends.len()));
+        let probes = self.pending.front().map_or(0, |b| b.slot_of.len());
+        let mut out = RowAnswers::with_capacity(probes);
         self.collect_batch(&mut out)?;
         Ok(RVec::from(out.out))
     }
@@ -1275,7 +1270,7 @@ impl PackedLookup for PackedHandle {
     fn collect(&mut self) -> RResult<PackedAnswers, ConnectorError> {
         guard("lookup collect", || {
             let (keys, bytes) = self.0.pending.front().map_or((0, 0), |b| {
-                (b.ends.len(), b.cached_rows.len() + 64 * b.to_fetch.len())
+                (b.slot_of.len(), b.cached_rows.len() + 64 * b.to_fetch.len())
             });
             let mut out = PackedAnswers::with_capacity(keys, bytes);
             self.0.collect_batch(&mut out)?;
