@@ -7,9 +7,11 @@ use connector_interface::{
     LookupBox, Lookup_TO, OptionSpec, Roles, ScanBox, SinkBox, Sink_TO, TableContext,
 };
 
+use crate::layout::{key_columns, TableLayout};
 use crate::lookup::{LookupHandle, RedisLookup};
-use crate::options::{RedisOptions, ValueFormat};
+use crate::options::RedisOptions;
 use crate::sink::RedisSink;
+use crate::types;
 use crate::PLUGIN;
 
 pub struct RedisFactory;
@@ -17,21 +19,6 @@ pub struct RedisFactory;
 impl RedisFactory {
     pub fn boxed() -> FactoryBox {
         ConnectorFactory_TO::from_value(RedisFactory, TD_Opaque)
-    }
-}
-
-/// The columns that make up the Redis key: the primary key in key order, or the first column
-/// when the table declares none (the seed connector's behaviour).
-pub fn key_columns(context: &TableContext) -> Vec<usize> {
-    if context.schema.primary_key.is_empty() {
-        vec![0]
-    } else {
-        context
-            .schema
-            .primary_key
-            .iter()
-            .map(|i| *i as usize)
-            .collect()
     }
 }
 
@@ -62,12 +49,7 @@ pub fn validate(context: &TableContext, role: Roles) -> Result<RedisOptions, Con
                 names(context, &keys)
             )));
         }
-        if options.value_format == Some(ValueFormat::Raw) && value_columns != 1 {
-            return Err(ConnectorError::config(format!(
-                "table '{table}': 'value.format' = 'raw' needs exactly one non-key column, \
-                 and the table has {value_columns}"
-            )));
-        }
+        types::check_sink(&options, &TableLayout::new(context, &options))?;
     }
     if role == Roles::LOOKUP && !options.write_open {
         let bound: Vec<usize> = context.lookup_keys.iter().map(|k| *k as usize).collect();

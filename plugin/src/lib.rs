@@ -6,20 +6,23 @@
 //! Layout:
 //! - `options.rs`: every option, declared once, and their validation;
 //! - `factory.rs`: the `redis` factory: roles, schema checks, creation of sinks and lookups;
-//! - `codec.rs`: rows to keys and values (pure);
-//! - `connection.rs`: connecting, RESP pipelines, what an error means and whether to retry;
-//! - `decode.rs`: text and JSON from Redis to the declared column types (pure);
-//! - `sink.rs`: the sink (buffering, pipelining, interval flush, retries);
-//! - `lookup.rs`: the lookup (batched round trips, LRU cache of packed rows, write-back), with
-//!   answers as rows (1.0) or packed (the `"packed-lookup/1"` extension of interface 1.1);
+//! - `layout.rs`: a table's key and value columns, and how its keys are written;
+//! - `client/`: the client seam: connections, pipelines grouped by node, replies, the one
+//!   retry policy and error classification;
+//! - `types/`: one file per Redis data type (row to commands, reply to row, write-back);
+//! - `sink/`: the sink (buffering, pipelining, interval flush);
+//! - `lookup/`: the lookup (batches, cache, write-back, answers, the ABI adapters).
+//!
+//! Values take their text and JSON forms from `connector-format`, the rule set the host uses
+//! too.
 
-pub mod codec;
-pub mod connection;
-pub mod decode;
+pub mod client;
 pub mod factory;
+pub mod layout;
 pub mod lookup;
 pub mod options;
 pub mod sink;
+pub mod types;
 
 use connector_interface::{FactoryBox, FactoryDecl, PluginDecl, Roles};
 

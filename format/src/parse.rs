@@ -1,19 +1,19 @@
-//! Text and JSON read from Redis to values of the declared column types. Pure: no I/O. The
-//! inverse of `codec.rs`: whatever the sink writes reads back as the same value.
+//! Text and JSON back to values of a declared column type: the inverse of `text.rs` and
+//! `json.rs` (whatever is written reads back as the same value).
 
 use abi_stable::std_types::RVec;
 use connector_interface::text;
 use connector_interface::{DataType, MapEntry, Timestamp, TypeKind, Value};
 
 /// Why a value could not be converted: the expected type, for the caller's message.
-pub type DecodeError = String;
+pub type ParseError = String;
 
-fn expected(t: &DataType) -> DecodeError {
+fn expected(t: &DataType) -> ParseError {
     format!("a {t} value")
 }
 
 /// Converts text (a raw string value or a hash field) to the declared type.
-pub fn from_text(text: &[u8], t: &DataType) -> Result<Value, DecodeError> {
+pub fn from_text(text: &[u8], t: &DataType) -> Result<Value, ParseError> {
     let kind = t.kind;
     if kind == TypeKind::BINARY || kind == TypeKind::VARBINARY {
         return Ok(Value::Bytes(RVec::from(text.to_vec())));
@@ -61,11 +61,11 @@ pub fn from_text(text: &[u8], t: &DataType) -> Result<Value, DecodeError> {
 }
 
 /// Converts a JSON value (a field of a JSON object value) to the declared type.
-pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, DecodeError> {
+pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, ParseError> {
     use serde_json::Value as J;
     match (json, t.kind) {
         (J::Null, _) => Ok(Value::Null),
-        (J::String(s), TypeKind::BINARY | TypeKind::VARBINARY) => base64(s)
+        (J::String(s), TypeKind::BINARY | TypeKind::VARBINARY) => crate::json::base64_decode(s)
             .map(|b| Value::Bytes(RVec::from(b)))
             .ok_or_else(|| format!("{} (base64)", expected(t))),
         (J::String(s), _) => from_text(s.as_bytes(), t),
@@ -105,7 +105,7 @@ pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, Decode
                         value: from_json(v, value_type)?,
                     })
                 })
-                .collect::<Result<Vec<_>, DecodeError>>()
+                .collect::<Result<Vec<_>, ParseError>>()
                 .map(|v| Value::Map(RVec::from(v)))
         }
         (J::Array(items), TypeKind::ROW) if items.len() == t.children.len() => items
@@ -129,7 +129,7 @@ pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, Decode
     }
 }
 
-fn integer(v: i64, t: &DataType) -> Result<Value, DecodeError> {
+fn integer(v: i64, t: &DataType) -> Result<Value, ParseError> {
     let out_of_range = || format!("{} (out of range)", expected(t));
     Ok(match t.kind {
         TypeKind::TINYINT => Value::TinyInt(i8::try_from(v).map_err(|_| out_of_range())?),
@@ -154,39 +154,10 @@ fn timestamp(s: &str) -> Option<Timestamp> {
     text::parse_timestamp(s)
 }
 
-fn base64(s: &str) -> Option<Vec<u8>> {
-    fn sextet(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let bytes = s.trim_end_matches('=').as_bytes();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            n |= sextet(*c)? << (18 - 6 * i);
-        }
-        let produced = match chunk.len() {
-            4 => 3,
-            3 => 2,
-            2 => 1,
-            _ => return None,
-        };
-        out.extend_from_slice(&n.to_be_bytes()[1..1 + produced]);
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{write_json, write_text};
+    use crate::{write_json, write_text};
     use connector_interface::Decimal;
 
     fn ty(kind: TypeKind, precision: u32, scale: u32) -> DataType {
@@ -256,6 +227,13 @@ mod tests {
                 ty(TypeKind::DECIMAL, 5, 3),
             ),
             (Value::Date(-365), ty(TypeKind::DATE, 0, 0)),
+            (
+                Value::Timestamp(Timestamp {
+                    seconds: 1_700_000_000,
+                    nanos: 120_000_000,
+                }),
+                ty(TypeKind::TIMESTAMP, 3, 0),
+            ),
             (Value::Time(3_723_000_000_001), ty(TypeKind::TIME, 9, 0)),
             (
                 Value::TimestampLtz(Timestamp {

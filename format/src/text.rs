@@ -1,0 +1,93 @@
+//! The text form of a value: strings as they are, numbers in decimal, booleans `true` /
+//! `false`, dates `2020-01-31`, times `12:00:00.5`, timestamps `2020-01-31 12:00:00.5` (with
+//! local time zone: `2020-01-31T12:00:00.5Z`), bytes as they are, nested values as JSON;
+//! NULL is no text at all.
+
+use std::io::Write as _;
+
+use connector_interface::text;
+use connector_interface::Value;
+
+use crate::json::write_json;
+
+/// Appends a value's text form to `out`.
+pub fn write_text(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => {}
+        Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::TinyInt(v) => write_int(out, i64::from(*v)),
+        Value::SmallInt(v) => write_int(out, i64::from(*v)),
+        Value::Int(v) => write_int(out, i64::from(*v)),
+        Value::BigInt(v) => write_int(out, *v),
+        Value::Float(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Value::Double(v) => {
+            let _ = write!(out, "{v}");
+        }
+        Value::Decimal(d) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::String(s) => out.extend_from_slice(s.as_bytes()),
+        Value::Bytes(b) => out.extend_from_slice(b),
+        Value::Date(days) => out.extend_from_slice(text::format_date(*days).as_bytes()),
+        Value::Time(nanos) => out.extend_from_slice(text::format_time(*nanos).as_bytes()),
+        Value::Timestamp(ts) => {
+            out.extend_from_slice(text::format_timestamp(ts, ' ', false).as_bytes())
+        }
+        Value::TimestampLtz(ts) => {
+            out.extend_from_slice(text::format_timestamp(ts, 'T', true).as_bytes())
+        }
+        Value::Array(_) | Value::Map(_) | Value::Row(_) | Value::Other(_) => write_json(out, value),
+    }
+}
+
+/// A value's text form as a `String` (bytes that are not UTF-8 are replaced).
+pub fn to_text(value: &Value) -> String {
+    if let Value::String(s) = value {
+        return s.to_string();
+    }
+    let mut out = Vec::new();
+    write_text(&mut out, value);
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+fn write_int(out: &mut Vec<u8>, v: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connector_interface::{Decimal, Timestamp};
+
+    #[test]
+    fn values_have_one_text_form() {
+        let ts = Timestamp {
+            seconds: 1_700_000_000,
+            nanos: 120_000_000,
+        };
+        assert_eq!(to_text(&Value::Timestamp(ts)), "2023-11-14 22:13:20.12");
+        assert_eq!(to_text(&Value::TimestampLtz(ts)), "2023-11-14T22:13:20.12Z");
+        assert_eq!(to_text(&Value::Decimal(Decimal::new(-5, 10, 2))), "-0.05");
+        assert_eq!(to_text(&Value::Bytes(b"ab".to_vec().into())), "ab");
+        assert_eq!(to_text(&Value::Boolean(true)), "true");
+        assert_eq!(to_text(&Value::Null), "");
+        assert_eq!(to_text(&Value::String("".into())), "");
+        assert_eq!(to_text(&Value::BigInt(i64::MIN)), "-9223372036854775808");
+        assert_eq!(to_text(&Value::Date(19_723)), "2024-01-01");
+        assert_eq!(to_text(&Value::Date(-1)), "1969-12-31");
+        assert_eq!(to_text(&Value::Time(3_723_000_000_000)), "01:02:03");
+        let tiny = Timestamp {
+            seconds: 0,
+            nanos: 5,
+        };
+        assert_eq!(
+            to_text(&Value::TimestampLtz(tiny)),
+            "1970-01-01T00:00:00.000000005Z"
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! What a failure talking to Redis means, decided once: its kind, whether a retry can fix it,
+//! and the message (table, server, cause; never the password).
+
+use connector_interface::{ConnectorError, ErrorKind};
+
+/// A failure talking to Redis, classified once.
+#[derive(Debug)]
+pub struct RedisFailure {
+    pub retriable: bool,
+    pub kind: ErrorKind,
+    pub cause: String,
+}
+
+/// Error codes of replies that a later attempt can succeed past (the server is starting,
+/// busy with a script, or its master is down).
+const TRANSIENT_CODES: &[&str] = &["LOADING", "TRYAGAIN", "MASTERDOWN", "BUSY"];
+const AUTH_CODES: &[&str] = &["WRONGPASS", "NOAUTH", "NOPERM"];
+
+impl RedisFailure {
+    fn classified(auth: bool, retriable: bool, cause: String) -> RedisFailure {
+        let kind = if auth {
+            ErrorKind::AUTH
+        } else if retriable {
+            ErrorKind::CONNECTION
+        } else {
+            ErrorKind::DATA
+        };
+        RedisFailure {
+            retriable: retriable && !auth,
+            kind,
+            cause,
+        }
+    }
+
+    pub fn from_redis(err: &redis::RedisError) -> RedisFailure {
+        let code = err.code().unwrap_or("");
+        let auth =
+            err.kind() == redis::ErrorKind::AuthenticationFailed || AUTH_CODES.contains(&code);
+        let retriable = err.is_io_error()
+            || err.is_connection_dropped()
+            || err.is_connection_refusal()
+            || err.is_timeout()
+            || TRANSIENT_CODES.contains(&code);
+        RedisFailure::classified(auth, retriable, err.to_string())
+    }
+
+    /// A server error reply to one command of a pipeline (`WRONGTYPE`, `OOM`, ...).
+    pub fn from_server_reply(err: &redis::ServerError) -> RedisFailure {
+        let code = err.code();
+        let cause = match err.details() {
+            Some(d) => format!("{code} {d}"),
+            None => code.to_string(),
+        };
+        RedisFailure::classified(
+            AUTH_CODES.contains(&code),
+            TRANSIENT_CODES.contains(&code),
+            cause,
+        )
+    }
+
+    /// The first error reply among the replies of one command (an `EXEC` reply holds one
+    /// per queued command).
+    pub fn in_reply(reply: &redis::Value) -> Option<RedisFailure> {
+        match reply {
+            redis::Value::ServerError(err) => Some(RedisFailure::from_server_reply(err)),
+            redis::Value::Array(items) => items.iter().find_map(RedisFailure::in_reply),
+            _ => None,
+        }
+    }
+
+    /// The error for the host: `table 't': <doing> redis at host:port failed: <cause>`.
+    pub fn into_error(self, table: &str, server: &str, doing: &str) -> ConnectorError {
+        ConnectorError::new(
+            self.kind,
+            format!(
+                "table '{table}': {doing} redis at {server} failed: {}",
+                self.cause
+            ),
+        )
+    }
+}
+
+impl RedisFailure {
+    /// A connection that should be open is not (it was dropped after a failure).
+    pub fn lost() -> RedisFailure {
+        RedisFailure {
+            retriable: true,
+            kind: ErrorKind::CONNECTION,
+            cause: "the connection was lost".to_string(),
+        }
+    }
+}
