@@ -13,7 +13,7 @@ use connector_interface::{
     Schema, SinkBox, TableContext, TypeKind, Value, PACKED_LOOKUP_1,
 };
 
-use crate::values::{from_json, from_text, to_json, to_text};
+use crate::values::{from_json, from_text, to_text};
 
 /// A table as the catalog knows it.
 #[derive(Debug, Clone)]
@@ -745,13 +745,16 @@ impl Sink for FileSink {
                     .collect::<Vec<_>>()
                     .join(",")
             } else {
-                let object: serde_json::Map<String, serde_json::Value> = self
+                // The JSON form of `connector-format`, members in column order: the same
+                // bytes a Redis JSON value holds for the row.
+                let mut line = Vec::with_capacity(16 * self.columns.len());
+                let fields = self
                     .columns
                     .iter()
-                    .zip(row.values.iter())
-                    .map(|(c, v)| (c.clone(), to_json(v)))
-                    .collect();
-                serde_json::Value::Object(object).to_string()
+                    .map(String::as_str)
+                    .zip(row.values.iter());
+                connector_format::write_json_object(&mut line, fields);
+                String::from_utf8_lossy(&line).into_owned()
             };
             writeln!(out, "{line}").map_err(|e| format!("{}: {e}", self.path.display()))?;
             self.rows += 1;

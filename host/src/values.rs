@@ -6,61 +6,12 @@ use std::cmp::Ordering;
 use connector_interface::text;
 use connector_interface::{DataType, TypeKind, Value};
 
-/// Text as Flink prints it (`print` connector, csv): NULL as `NULL`... callers decide; this
-/// renders non-NULL values, and NULL as the empty string.
+/// The text form of a value (`print`, `CAST(x AS STRING)`, CSV): the one rule set of
+/// `connector-format`, shared with plugins.
 pub fn to_text(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::Boolean(b) => b.to_string(),
-        Value::TinyInt(v) => v.to_string(),
-        Value::SmallInt(v) => v.to_string(),
-        Value::Int(v) => v.to_string(),
-        Value::BigInt(v) => v.to_string(),
-        Value::Float(v) => v.to_string(),
-        Value::Double(v) => v.to_string(),
-        Value::Decimal(d) => d.to_string(),
-        Value::String(s) => s.to_string(),
-        Value::Bytes(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
-        Value::Date(days) => text::format_date(*days),
-        Value::Time(nanos) => text::format_time(*nanos),
-        Value::Timestamp(ts) => text::format_timestamp(ts, ' ', false),
-        Value::TimestampLtz(ts) => text::format_timestamp(ts, 'T', true),
-        Value::Array(_) | Value::Map(_) | Value::Row(_) | Value::Other(_) => {
-            to_json(value).to_string()
-        }
-    }
+    connector_format::to_text(value)
 }
 
-/// JSON with JSON types: numbers as numbers, NULL as null, dates and timestamps as strings.
-pub fn to_json(value: &Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match value {
-        Value::Null => J::Null,
-        Value::Boolean(b) => J::Bool(*b),
-        Value::TinyInt(v) => J::from(*v),
-        Value::SmallInt(v) => J::from(*v),
-        Value::Int(v) => J::from(*v),
-        Value::BigInt(v) => J::from(*v),
-        Value::Float(v) => serde_json::Number::from_f64(f64::from(*v)).map_or(J::Null, J::Number),
-        Value::Double(v) => serde_json::Number::from_f64(*v).map_or(J::Null, J::Number),
-        Value::Decimal(d) => d
-            .to_string()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(J::Null, J::Number),
-        Value::Array(items) | Value::Row(items) => J::Array(items.iter().map(to_json).collect()),
-        Value::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|e| (to_text(&e.key), to_json(&e.value)))
-                .collect(),
-        ),
-        other => J::String(to_text(other)),
-    }
-}
-
-/// Parses text as a value of the declared type; the empty string is NULL for non-strings.
 pub fn from_text(text: &str, t: &DataType) -> Result<Value, String> {
     let bad = || format!("cannot read '{text}' as {t}");
     let s = text.trim();
@@ -95,6 +46,11 @@ pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, String
     use serde_json::Value as J;
     match json {
         J::Null => Ok(Value::Null),
+        J::String(s) if matches!(t.kind, TypeKind::BINARY | TypeKind::VARBINARY) => {
+            connector_format::base64_decode(s)
+                .map(|b| Value::Bytes(b.into()))
+                .ok_or_else(|| format!("cannot read '{s}' as {t} (base64)"))
+        }
         J::String(s) => from_text(s, t),
         J::Bool(b) if t.kind == TypeKind::BOOLEAN => Ok(Value::Boolean(*b)),
         J::Number(n) if matches!(t.kind, TypeKind::CHAR | TypeKind::VARCHAR) => {

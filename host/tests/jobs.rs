@@ -528,3 +528,44 @@ INSERT INTO out (id, name) SELECT id, 'n' || CAST(id AS STRING) FROM gen;";
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "+I[n1, 1, null]\n+I[n2, 2, null]\n");
 }
+
+#[test]
+fn a_row_written_as_a_json_file_line_and_as_a_redis_json_value_is_the_same_bytes() {
+    let server = RedisServer::start();
+    let job = Job::new();
+    let input = job.file(
+        "in.json",
+        "{\"id\":\"k1\",\"amount\":123.40,\"payload\":\"aGkh\",\"at\":\"2026-12-02 04:27:35.425\",\"note\":\"\"}\n\
+         {\"id\":\"k2\",\"amount\":-0.05,\"payload\":\"\",\"at\":\"1970-01-01 00:00:00\",\"note\":\"x \\\"y\\\"\"}\n",
+    );
+    let out = job.file("out.json", "");
+    let columns = "amount DECIMAL(10, 2), payload BYTES, at TIMESTAMP(3), note STRING";
+    let sql = format!(
+        "CREATE TABLE src (id STRING, {columns}) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'json');
+CREATE TABLE r (id STRING, {columns}, PRIMARY KEY (id) NOT ENFORCED)
+  WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{}', 'value.format' = 'json');
+CREATE TABLE f ({columns}) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'json');
+INSERT INTO r SELECT * FROM src;
+INSERT INTO f SELECT amount, payload, at, note FROM src;",
+        input.display(),
+        server.port(),
+        out.display()
+    );
+    let (code, _, stderr) = job.run(&sql, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let redis = all_keys(&server, "k*");
+    assert_eq!(lines, [redis["k1"].clone(), redis["k2"].clone()]);
+    assert_eq!(
+        lines[0],
+        r#"{"amount":123.40,"payload":"aGkh","at":"2026-12-02 04:27:35.425","note":""}"#
+    );
+    assert_eq!(
+        lines[1],
+        r#"{"amount":-0.05,"payload":"","at":"1970-01-01 00:00:00","note":"x \"y\""}"#
+    );
+}
