@@ -338,3 +338,27 @@ fn unknown_command_is_a_usage_error() {
         "{err}"
     );
 }
+
+#[test]
+fn run_seed_says_how_to_install_redis_before_building_when_it_is_missing() {
+    // A PATH with what the script needs before its check, and neither redis nor cargo: a
+    // script that went on to build would fail differently.
+    let bin = tempfile::tempdir().unwrap();
+    let dirname = ["/usr/bin/dirname", "/bin/dirname"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("dirname");
+    std::os::unix::fs::symlink(dirname, bin.path().join("dirname")).unwrap();
+    let out = Command::new("/bin/bash")
+        .arg(connector_tests::workspace_root().join("examples/run-seed.sh"))
+        .env("PATH", bin.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: redis-server redis-cli not found")
+            && stderr.contains("sudo apt-get install redis-server"),
+        "{stderr}"
+    );
+}

@@ -113,6 +113,41 @@ fn the_seed_job_replays_a_changelog_into_redis_and_enriches_visits() {
 }
 
 #[test]
+fn the_seed_job_runs_against_a_server_without_a_password_with_a_warning() {
+    let server = RedisServer::start();
+    let seed = std::fs::read_to_string(workspace_root().join("examples/seed.sql")).unwrap();
+    let sql = seed.replace("'port' = '6379'", &format!("'port' = '{}'", server.port()));
+    let (code, out, err) = Job::new().run(&sql, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("enriched> +I[1, M, male]"), "{out}");
+    assert!(
+        err.contains(&format!(
+            "table 'redis': the server at localhost:{} has no password set; 'password' was not used",
+            server.port()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("123456"), "{err}");
+    assert_eq!(all_keys(&server, "1")["1"], r#"{"name":"张三","sex":"M"}"#);
+}
+
+#[test]
+fn a_wrong_password_for_a_server_that_has_one_is_still_an_error() {
+    let server = RedisServer::with_password("right");
+    let sql = format!(
+        "CREATE TABLE r (id STRING, v STRING) WITH ('connector' = 'redis', 'hostname' = '127.0.0.1',
+  'port' = '{}', 'password' = 'wrong', 'sink.max-retries' = '0');
+CREATE TABLE g (id STRING, v STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '3');
+INSERT INTO r SELECT id, v FROM g;",
+        server.port()
+    );
+    let (code, _, err) = Job::new().run(&sql, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("Password authentication failed"), "{err}");
+    assert!(!err.contains("wrong'"), "{err}");
+}
+
+#[test]
 fn explain_of_the_seed_prints_the_plan_and_never_the_password() {
     let job = Job::new();
     let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))

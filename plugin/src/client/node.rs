@@ -39,9 +39,39 @@ impl Endpoint {
         format!("{}:{}", self.hostname, self.port)
     }
 
+    /// Opens one connection. A password given for a server that has none is not an error
+    /// (as with `redis-cli -a`): it is dropped with a warning, once, and the connection made
+    /// without it. A wrong password for a server that has one stays an error.
+    pub fn connect(&mut self) -> Result<redis::Connection, RedisFailure> {
+        match self.open() {
+            Err(failure) if failure.kind == ErrorKind::AUTH && self.password.is_some() => {
+                // The server's AUTH error does not say why; a server that requires a password
+                // refuses a PING without one (NOAUTH), a server without one answers it.
+                let without = Endpoint {
+                    password: None,
+                    ..self.clone()
+                };
+                match without.open() {
+                    Ok(connection) => {
+                        log::warn!(
+                            "table '{}': the server at {} has no password set; 'password' was \
+                             not used",
+                            self.table,
+                            self.server()
+                        );
+                        self.password = None;
+                        Ok(connection)
+                    }
+                    Err(_) => Err(failure),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Opens one connection with the connect timeout as the timeout of every read and write
     /// too.
-    pub fn connect(&self) -> Result<redis::Connection, RedisFailure> {
+    fn open(&self) -> Result<redis::Connection, RedisFailure> {
         let mut settings = RedisConnectionInfo::default()
             .set_db(self.database)
             .set_skip_set_lib_name();
