@@ -1,0 +1,116 @@
+//! Adapters around a plugin's sinks and lookups (1.0, and `"packed-lookup/1"`).
+
+use super::*;
+
+/// A plugin call's result, with the plugin's error message.
+pub fn plugin_result<T>(result: RResult<T, ConnectorError>) -> Result<T, String> {
+    result.into_result().map_err(|e| e.message.to_string())
+}
+
+pub(crate) fn counters_of(
+    counters: abi_stable::std_types::RVec<connector_interface::Counter>,
+) -> Vec<(String, u64)> {
+    counters
+        .into_iter()
+        .map(|c| (c.name.to_string(), c.value))
+        .collect()
+}
+
+pub struct PluginSink(pub SinkBox);
+
+impl Sink for PluginSink {
+    fn open(&mut self) -> Result<(), String> {
+        plugin_result(self.0.open())
+    }
+    fn write(&mut self, rows: &[Row]) -> Result<(), String> {
+        plugin_result(self.0.write(RSlice::from_slice(rows)))
+    }
+    fn flush(&mut self) -> Result<(), String> {
+        plugin_result(self.0.flush())
+    }
+    fn close(&mut self) -> Result<(), String> {
+        plugin_result(self.0.close())
+    }
+    fn counters(&self) -> Vec<(String, u64)> {
+        counters_of(self.0.counters())
+    }
+}
+
+/// A plugin's lookup: through the 1.0 calls, or handed over to its `"packed-lookup/1"`
+/// extension (interface 1.1), whose answers come packed.
+pub enum PluginLookup {
+    Rows(LookupBox),
+    Packed(Extension<PackedLookupBox>),
+}
+
+impl PluginLookup {
+    /// The lookup, packed when the plugin offers `"packed-lookup/1"`. An error means the plugin
+    /// offered it with another layout than this host's: the lookup was handed over and is gone
+    /// (see [`PluginLookup::create`]).
+    pub fn new(mut lookup: LookupBox) -> Result<PluginLookup, String> {
+        match lookup
+            .extension(RStr::from_str(PACKED_LOOKUP_1))
+            .into_option()
+        {
+            None => Ok(PluginLookup::Rows(lookup)),
+            Some(extension) => extension
+                .downcast::<PackedLookupBox>()
+                .map(PluginLookup::Packed),
+        }
+    }
+
+    /// A lookup of `table` from `create`, packed when the plugin offers `"packed-lookup/1"`.
+    /// When the plugin offers it with another layout than this host's (a broken plugin: a
+    /// released extension never changes), that lookup is gone, so a second one is created and
+    /// used through the 1.0 calls, with a warning.
+    pub fn create(
+        table: &str,
+        create: impl Fn() -> Result<LookupBox, String>,
+    ) -> Result<PluginLookup, String> {
+        match PluginLookup::new(create()?) {
+            Ok(lookup) => Ok(lookup),
+            Err(why) => {
+                log::warn!(
+                    "table '{table}': the plugin's \"{PACKED_LOOKUP_1}\" does not match this \
+                     host's; looking up through the 1.0 calls"
+                );
+                log::debug!("table '{table}': {why}");
+                Ok(PluginLookup::Rows(create()?))
+            }
+        }
+    }
+}
+
+impl Lookup for PluginLookup {
+    fn open(&mut self) -> Result<(), String> {
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.open()),
+            PluginLookup::Packed(l) => plugin_result(l.open()),
+        }
+    }
+    fn submit(&mut self, keys: &[Row]) -> Result<(), String> {
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.submit(RSlice::from_slice(keys))),
+            PluginLookup::Packed(l) => plugin_result(l.submit(RSlice::from_slice(keys))),
+        }
+    }
+    fn collect(&mut self) -> Result<Answers, String> {
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.collect())
+                .map(|answers| Answers::Rows(answers.into_iter().collect())),
+            PluginLookup::Packed(l) => plugin_result(l.collect()).map(Answers::Packed),
+        }
+    }
+    fn close(&mut self) -> Result<(), String> {
+        match self {
+            PluginLookup::Rows(l) => plugin_result(l.close()),
+            PluginLookup::Packed(l) => plugin_result(l.close()),
+        }
+    }
+    fn counters(&self) -> Vec<(String, u64)> {
+        match self {
+            PluginLookup::Rows(l) => counters_of(l.counters()),
+            PluginLookup::Packed(l) => counters_of(l.counters()),
+        }
+    }
+}

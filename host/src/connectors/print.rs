@@ -1,0 +1,56 @@
+//! `print`: rows in Flink's form on stdout.
+
+use super::*;
+
+/// Flink's form of a row: `+I[1, abc, null]`.
+pub fn flink_row(row: &Row) -> String {
+    let values: Vec<String> = row
+        .values
+        .iter()
+        .map(|v| {
+            if v.is_null() {
+                "null".to_string()
+            } else {
+                to_text(v)
+            }
+        })
+        .collect();
+    format!("{}[{}]", row.kind.short_string(), values.join(", "))
+}
+
+pub(crate) struct Print {
+    pub(crate) prefix: String,
+    pub(crate) stderr: bool,
+    pub(crate) rows: u64,
+}
+
+impl Sink for Print {
+    fn write(&mut self, rows: &[Row]) -> Result<(), String> {
+        let mut text = String::new();
+        for row in rows {
+            text.push_str(&self.prefix);
+            text.push_str(&flink_row(row));
+            text.push('\n');
+        }
+        let result = if self.stderr {
+            std::io::stderr().lock().write_all(text.as_bytes())
+        } else {
+            std::io::stdout().lock().write_all(text.as_bytes())
+        };
+        match result {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.to_string()),
+            _ => {}
+        }
+        self.rows += rows.len() as u64;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), String> {
+        let _ = std::io::stdout().flush();
+        Ok(())
+    }
+
+    fn counters(&self) -> Vec<(String, u64)> {
+        vec![("rows_written".into(), self.rows)]
+    }
+}
