@@ -2,7 +2,7 @@
 //! ([`RedisOptions::parse`]) which runs before any connection.
 //!
 //! The table drives validation, the embedded manifest, `plugins describe redis` and the
-//! README's options table. Option keys follow Flink (`sink.`, `lookup.` prefixes, durations as
+//! options table of docs/redis.md. Option keys follow Flink (`sink.`, `lookup.` prefixes, durations as
 //! `'500ms'`); the seed connector's keys (`hostname`, `port`, `password`, `type`, `ttl`,
 //! `write.open`, `store.key.strategy`, `key.append.character`, `open.cache`, `cache.size`) are
 //! all accepted.
@@ -589,7 +589,7 @@ mod tests {
     }
 }
 
-/// The README's options table, generated from [`OPTIONS`] (a test keeps the README in step).
+/// The options table of docs/redis.md, generated from [`OPTIONS`] (a test keeps the README in step).
 pub fn markdown_table() -> String {
     let mut out = String::from(
         "| option | type | default | required | also accepted as | description |\n\
@@ -627,8 +627,9 @@ pub fn markdown_table() -> String {
 mod readme {
     #[test]
     fn readme_options_table_matches_the_declarations() {
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
-            .expect("README.md at the workspace root");
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/redis.md"))
+                .expect("docs/redis.md");
         let start = "<!-- options:start -->\n";
         let end = "<!-- options:end -->";
         let from = readme.find(start).expect("options:start marker") + start.len();
@@ -636,7 +637,7 @@ mod readme {
         let expected = super::markdown_table();
         assert!(
             readme[from..to] == expected,
-            "README.md's options table is out of date; replace it with:\n{expected}"
+            "docs/redis.md's options table is out of date; replace it with:\n{expected}"
         );
     }
 }
