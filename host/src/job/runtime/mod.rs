@@ -173,10 +173,22 @@ pub(crate) fn execute(plan: Plan) -> Result<Outcome, HostError> {
         true => 0,
         false => plan.joins.iter().map(|j| j.width).sum(),
     };
+    let shows = Shows {
+        lookups: !plan.joins.is_empty(),
+        // Rows a `print` sink writes to the terminal would be mixed with the line: no line then.
+        rows_on_terminal: {
+            use std::io::IsTerminal;
+            let prints = plan
+                .sink
+                .as_ref()
+                .is_some_and(|(t, _)| t.connector() == "print");
+            prints && std::io::stdout().is_terminal()
+        },
+    };
     let joins = Arc::new(plan.joins);
     let sink_keys = plan.sink_keys.clone();
     let interval = plan.interval;
-    let progress = Progress::start(metrics.clone(), started);
+    let progress = Progress::start(metrics.clone(), started, shows);
 
     let (worker_txs, worker_rxs): (Vec<_>, Vec<_>) =
         (0..n).map(|_| sync_channel::<Vec<Row>>(4)).unzip();
