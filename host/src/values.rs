@@ -8,9 +8,7 @@ use connector_interface::{DataType, TypeKind, Value};
 
 /// The text form of a value (`print`, `CAST(x AS STRING)`, CSV): the one rule set of
 /// `connector-format`, shared with plugins.
-pub fn to_text(value: &Value) -> String {
-    connector_format::to_text(value)
-}
+pub use connector_format::to_text;
 
 pub fn from_text(text: &str, t: &DataType) -> Result<Value, String> {
     let bad = || format!("cannot read '{text}' as {t}");

@@ -7,7 +7,7 @@ use connector_interface::{
     LookupBox, Lookup_TO, OptionSpec, Roles, ScanBox, SinkBox, Sink_TO, TableContext,
 };
 
-use crate::layout::{key_columns, TableLayout};
+use crate::layout::TableLayout;
 use crate::lookup::{LookupHandle, RedisLookup};
 use crate::options::RedisOptions;
 use crate::sink::RedisSink;
@@ -32,7 +32,8 @@ pub fn validate(context: &TableContext, role: Roles) -> Result<RedisOptions, Con
             "table '{table}': a redis table needs at least one column"
         )));
     }
-    let keys = key_columns(context);
+    let layout = TableLayout::new(context, &options);
+    let keys = &layout.key_columns;
     if let Some(bad) = keys.iter().find(|k| **k >= columns.len()) {
         return Err(ConnectorError::config(format!(
             "table '{table}': primary key column index {bad} is out of range (the table has {} \
@@ -40,16 +41,15 @@ pub fn validate(context: &TableContext, role: Roles) -> Result<RedisOptions, Con
             columns.len()
         )));
     }
-    let value_columns = columns.len() - keys.len();
     if role == Roles::SINK {
-        if value_columns == 0 {
+        if layout.value_columns.is_empty() {
             return Err(ConnectorError::config(format!(
                 "table '{table}': the redis sink needs at least one column besides the key \
                  column(s) {}",
-                names(context, &keys)
+                layout.names(keys)
             )));
         }
-        types::check_sink(&options, &TableLayout::new(context, &options))?;
+        types::check_sink(&options, &layout)?;
     }
     if role == Roles::LOOKUP && !options.write_open {
         let bound: Vec<usize> = context.lookup_keys.iter().map(|k| *k as usize).collect();
@@ -62,7 +62,7 @@ pub fn validate(context: &TableContext, role: Roles) -> Result<RedisOptions, Con
             return Err(ConnectorError::config(format!(
                 "table '{table}': a lookup join on a redis table must bind every key column; \
                  the join condition does not cover {}",
-                names(context, &missing)
+                layout.names(&missing)
             )));
         }
     }
@@ -70,15 +70,6 @@ pub fn validate(context: &TableContext, role: Roles) -> Result<RedisOptions, Con
         return Err(ConnectorError::unsupported_role(table, "redis", "scan"));
     }
     Ok(options)
-}
-
-fn names(context: &TableContext, indices: &[usize]) -> String {
-    indices
-        .iter()
-        .filter_map(|i| context.schema.columns.get(*i))
-        .map(|c| format!("'{}'", c.name))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl ConnectorFactory for RedisFactory {

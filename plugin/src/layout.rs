@@ -60,13 +60,10 @@ impl TableLayout {
         &self.prefix
     }
 
-    /// The Redis key of a row (or of a key row holding only the key columns, in order, when
-    /// `key_only`).
-    pub fn key(&self, values: &[Value], key_only: bool) -> Result<Vec<u8>, ConnectorError> {
+    /// The Redis key of a row (every column of the table).
+    pub fn key(&self, values: &[Value]) -> Result<Vec<u8>, ConnectorError> {
         let mut key = Vec::with_capacity(self.prefix.len() + 16);
-        self.write_key(&mut key, |n, column| {
-            values.get(if key_only { n } else { column })
-        })?;
+        self.write_key(&mut key, |_, column| values.get(column))?;
         Ok(key)
     }
 

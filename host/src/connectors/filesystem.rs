@@ -293,6 +293,7 @@ impl Sink for FileSink {
                     })
                     .collect::<Vec<_>>()
                     .join(",")
+                    .into_bytes()
             } else {
                 // The JSON form of `connector-format`, members in column order: the same
                 // bytes a Redis JSON value holds for the row.
@@ -303,9 +304,11 @@ impl Sink for FileSink {
                     .map(String::as_str)
                     .zip(row.values.iter());
                 connector_format::write_json_object(&mut line, fields);
-                String::from_utf8_lossy(&line).into_owned()
+                line
             };
-            writeln!(out, "{line}").map_err(|e| format!("{}: {e}", self.path.display()))?;
+            out.write_all(&line)
+                .and_then(|_| out.write_all(b"\n"))
+                .map_err(|e| format!("{}: {e}", self.path.display()))?;
             self.rows += 1;
         }
         Ok(())

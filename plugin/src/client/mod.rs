@@ -25,7 +25,7 @@ use connector_interface::ConnectorError;
 pub use failure::RedisFailure;
 pub use node::Endpoint;
 pub use pipeline::{Pipeline, ReplyAt};
-pub use retry::{backoff, RetryPolicy};
+pub use retry::RetryPolicy;
 
 /// A node of the client's topology (an index into its nodes).
 pub type NodeId = usize;
@@ -178,11 +178,12 @@ impl<T> Client<T> {
         self.sent = 0;
     }
 
+    /// Opens the connections that are not open. (They are dropped all together, which also
+    /// marks every queued pipeline unsent.)
     fn ensure_connected(&mut self) -> Result<(), RedisFailure> {
         for c in &mut self.connections {
             if c.is_none() {
                 *c = Some(self.endpoint.connect()?);
-                self.sent = 0;
             }
         }
         Ok(())
@@ -191,8 +192,7 @@ impl<T> Client<T> {
     /// Sends every queued pipeline not yet sent on the current connections.
     fn send_unsent(&mut self) -> Result<(), RedisFailure> {
         while self.sent < self.queue.len() {
-            let pipeline = &self.queue[self.sent].0;
-            if !pipeline.is_empty() {
+            if !self.queue[self.sent].0.is_empty() {
                 self.ensure_connected()?;
             }
             let pipeline = &self.queue[self.sent].0;
@@ -200,11 +200,12 @@ impl<T> Client<T> {
                 if commands.commands == 0 {
                     continue;
                 }
-                if let Some(connection) = self.connections[node].as_mut() {
-                    connection
-                        .send_packed_command(&commands.packed)
-                        .map_err(|e| RedisFailure::from_redis(&e))?;
-                }
+                let Some(connection) = self.connections[node].as_mut() else {
+                    return Err(RedisFailure::lost());
+                };
+                connection
+                    .send_packed_command(&commands.packed)
+                    .map_err(|e| RedisFailure::from_redis(&e))?;
             }
             self.sent += 1;
         }

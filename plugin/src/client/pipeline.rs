@@ -118,18 +118,23 @@ impl Pipeline {
         }
     }
 
-    /// Whether nothing is to be sent (runs closed).
+    /// Whether nothing is to be sent (an open run counts).
     pub fn is_empty(&self) -> bool {
-        self.nodes.iter().all(|n| n.commands == 0)
+        self.nodes
+            .iter()
+            .all(|n| n.commands == 0 && n.run.items == 0)
     }
 
     pub fn nodes(&self) -> &[NodeCommands] {
         &self.nodes
     }
 
-    /// The bytes packed so far (a hint for the next pipeline's capacity).
+    /// The bytes packed so far, open runs included (a hint for the next pipeline's capacity).
     pub fn packed_len(&self) -> usize {
-        self.nodes.iter().map(|n| n.packed.len()).sum()
+        self.nodes
+            .iter()
+            .map(|n| n.packed.len() + n.run.args.len())
+            .sum()
     }
 
     /// An empty pipeline with room for `bytes` bytes per node.

@@ -111,7 +111,7 @@ impl Shared {
                 state.counts.ignored += 1;
                 continue;
             }
-            let key = self.layout.key(&row.values, false)?;
+            let key = self.layout.key(&row.values)?;
             let node = state.client.node_of(&key);
             let state = &mut *state;
             let written = if row.kind == RowKind::Delete {
@@ -143,7 +143,6 @@ impl Shared {
 
     /// Sends the current pipeline (if it holds any command).
     fn submit(&self, state: &mut State) {
-        state.current.finish();
         if state.current.is_empty() {
             return;
         }

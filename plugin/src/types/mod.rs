@@ -173,7 +173,7 @@ mod tests {
         ttl: Option<&[u8]>,
     ) -> (Written, Vec<Vec<String>>) {
         let row = Row::insert(values);
-        let key = layout.key(&row.values, false).unwrap();
+        let key = layout.key(&row.values).unwrap();
         let mut p = Pipeline::new(1);
         let written = kind.upsert(&key, &row.values, ttl, 0, &mut p);
         (written, commands(p))
@@ -264,7 +264,7 @@ mod tests {
     fn a_null_key_names_the_table_and_the_column() {
         let columns = strings(&["id", "v"]);
         let (layout, _) = table(&refs(&columns), &[0], &[]);
-        let err = layout.key(&[Value::Null, "v".into()], false).unwrap_err();
+        let err = layout.key(&[Value::Null, "v".into()]).unwrap_err();
         assert_eq!(err.message.as_str(), "table 't': key column 'id' is NULL");
     }
 
