@@ -421,9 +421,17 @@ fn checkpoints_flush_every_sink_while_the_job_runs() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    std::thread::sleep(Duration::from_millis(500));
     interrupt(&mut child);
     let (code, err) = wait(child);
     assert_eq!(code, 130, "{err}");
+    let completed: u64 = err
+        .split(" checkpoints completed")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no checkpoint count in {err}"));
+    assert!(completed >= 2, "{err}");
 }
 
 #[test]

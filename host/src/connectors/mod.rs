@@ -1,9 +1,9 @@
 //! Connectors a job uses: the built-in ones (Flink's `datagen`, `filesystem`, `print`,
-//! `blackhole`) and adapters around plugin sinks and lookups, behind one set of traits.
+//! `blackhole`) and adapters around plugin sinks, lookups and scans, behind one set of traits.
 //!
 //! Layout: this file (the traits and `TableDef`), `builtin.rs` (the built-ins' options and
 //! creation), one file per built-in (`datagen.rs`, `filesystem.rs`, `print.rs`,
-//! `blackhole.rs`), `plugin.rs` (the adapters around a plugin's sinks and lookups).
+//! `blackhole.rs`), `plugin.rs` (the adapters around a plugin's sinks, lookups and scans).
 
 mod blackhole;
 mod builtin;
@@ -12,7 +12,7 @@ mod filesystem;
 mod plugin;
 mod print;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ use abi_stable::std_types::{RResult, RSlice, RStr, RVec};
 use connector_interface::extension::Extension;
 use connector_interface::{
     Column, ConnectorError, LookupBox, OptionEntry, PackedAnswers, PackedLookupBox, Row, RowKind,
-    Schema, SinkBox, TableContext, TypeKind, Value, PACKED_LOOKUP_1,
+    ScanBox, Schema, SinkBox, Split, TableContext, TypeKind, Value, PACKED_LOOKUP_1,
 };
 
 use crate::values::{from_json, from_text, to_text};
@@ -91,6 +91,15 @@ impl TableDef {
 pub trait Source: Send {
     /// The next batch of at most `max` rows; `None` at the end of a bounded input.
     fn next_batch(&mut self, max: usize) -> Result<Option<Vec<Row>>, String>;
+    /// Checkpoint `id`'s barrier leaves this source now: what it read so far belongs to that
+    /// checkpoint (Flink's `snapshotState`).
+    fn snapshot(&mut self, _id: u64) {}
+    /// Every row read before checkpoint `id`'s barrier is flushed by every sink (Flink's
+    /// `notifyCheckpointComplete`): a source that acknowledges what it read does it here.
+    fn checkpoint_complete(&mut self, _id: u64) {}
+    fn close(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 pub trait Sink: Send {

@@ -1,4 +1,4 @@
-//! Adapters around a plugin's sinks and lookups (1.0, and `"packed-lookup/1"`).
+//! Adapters around a plugin's sinks, lookups (1.0, and `"packed-lookup/1"`) and scans.
 
 use super::*;
 
@@ -112,5 +112,51 @@ impl Lookup for PluginLookup {
             PluginLookup::Rows(l) => counters_of(l.counters()),
             PluginLookup::Packed(l) => counters_of(l.counters()),
         }
+    }
+}
+
+/// A plugin's scan as a source subtask: it reads its splits one after the other.
+pub struct PluginScan {
+    table: String,
+    scan: ScanBox,
+    /// Splits not read to their end yet, the one being read first.
+    splits: VecDeque<Split>,
+    /// Whether the first split is open.
+    reading: bool,
+}
+
+impl PluginScan {
+    pub fn new(table: &str, scan: ScanBox, splits: Vec<Split>) -> PluginScan {
+        PluginScan {
+            table: table.to_string(),
+            scan,
+            splits: splits.into(),
+            reading: false,
+        }
+    }
+}
+
+impl Source for PluginScan {
+    fn next_batch(&mut self, _max: usize) -> Result<Option<Vec<Row>>, String> {
+        loop {
+            let Some(split) = self.splits.front() else {
+                return Ok(None);
+            };
+            if !self.reading {
+                plugin_result(self.scan.open(split))?;
+                self.reading = true;
+                log::debug!("table '{}': reading split '{}'", self.table, split.id);
+            }
+            match plugin_result(self.scan.next_batch())?.into_option() {
+                Some(rows) => return Ok(Some(rows.into_vec())),
+                None => {
+                    self.reading = false;
+                    self.splits.pop_front();
+                }
+            }
+        }
+    }
+    fn close(&mut self) -> Result<(), String> {
+        plugin_result(self.scan.close())
     }
 }

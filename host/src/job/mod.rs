@@ -5,16 +5,19 @@
 //! a plan and its explain text), `runtime/` (the threads that run a plan, its summary and the
 //! progress line).
 //!
-//! Runtime: one source thread reads batches and routes rows by the source table's key (its
-//! primary key, or the first column) to `parallelism` subtasks. A subtask is two threads: a
+//! Runtime: source subtasks (one for a built-in source; a plugin scan's splits shared out
+//! among up to `parallelism`) read batches and route rows by the source table's key (its
+//! primary key, or the first column) to `parallelism` workers. A worker is two threads: a
 //! prober (the filter on the source's columns and the first join's batched lookups: a batch's
 //! answers are collected after the next two batches were submitted) and a finisher (joined rows,
-//! the other joins, the filter after the joins, the projection), so a subtask's lookups and
+//! the other joins, the filter after the joins, the projection), so a worker's lookups and
 //! the rest of its work run side by side. The finisher routes rows by the sink's key to
-//! `parallelism` sink subtasks, each owning a sink. So the changes to one
-//! key keep their order at any parallelism. Every sink flushes every
-//! `execution.checkpointing.interval` and at the end; Ctrl-C stops the source and the rest
-//! drains, flushes and closes.
+//! `parallelism` sink subtasks, each owning a sink. So the changes to one key keep their
+//! order at any parallelism. Every `execution.checkpointing.interval` a checkpoint barrier
+//! flows from the sources to the sinks; each sink flushes when it has the barrier from every
+//! worker, and the sources hear of the checkpoint once every sink has flushed
+//! (`runtime/checkpoints.rs`). Ctrl-C stops the sources and the rest drains, flushes and
+//! closes.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -25,12 +28,12 @@ use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RVec;
 use connector_interface::packed::unpack_into;
-use connector_interface::{Column, DataType, PackedAnswers, Roles, Row, RowKind, Value};
+use connector_interface::{Column, DataType, PackedAnswers, Roles, Row, RowKind, Split, Value};
 use hashbrown::HashTable;
 
 use crate::connectors::{
     builtin_bounded, builtin_sink, builtin_source, plugin_result, validate_builtin, Answers,
-    Collect, Lookup, PluginLookup, PluginSink, Sink, Source, TableDef, BUILTIN,
+    Collect, Lookup, PluginLookup, PluginScan, PluginSink, Sink, Source, TableDef, BUILTIN,
 };
 use crate::discovery::Discovery;
 use crate::error::HostError;

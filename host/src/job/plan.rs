@@ -118,12 +118,6 @@ pub(crate) fn plan(
     };
     let source = catalog.table(&query.from.name, query.from.pos)?.clone();
     let source_provider = catalog.provider(&source, Roles::SCAN, &[])?;
-    if matches!(source_provider, Provider::Plugin(_)) {
-        return Err(HostError::Rejected(format!(
-            "table '{}': reading a plugin table as a source is not supported by this host yet; use it in a lookup join",
-            source.name
-        )));
-    }
     let mut scope = Scope::default();
     block(&mut scope, &source, query.from.qualifier());
     let source_width = scope.columns.len();
@@ -332,7 +326,8 @@ pub(crate) fn plan(
             (Some((table.clone(), provider)), table.key_columns())
         }
         None => {
-            if !builtin_bounded(&source) {
+            // A plugin's scan is bounded (interface 1.x).
+            if matches!(source_provider, Provider::Builtin) && !builtin_bounded(&source) {
                 return Err(HostError::Rejected(format!(
                     "{}: SELECT prints its rows only from a bounded source; table '{}' is unbounded (give datagen 'number-of-rows')",
                     query.pos, source.name
@@ -406,7 +401,7 @@ pub(crate) fn plan(
         explain.push_str(&format!("  project ({})\n", output_names.join(", ")));
         match &sink_plan {
             Some((t, _)) => explain.push_str(&format!(
-                "  sink {} (rows routed by {}; flush every {} ms)\n",
+                "  sink {} (rows routed by {}; flushed on every checkpoint, every {} ms)\n",
                 t.name,
                 sink_keys
                     .iter()

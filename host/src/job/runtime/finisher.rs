@@ -115,6 +115,26 @@ pub(crate) fn assemble(
 }
 
 impl Finisher {
+    pub(crate) fn new(
+        rest: Vec<Box<dyn Lookup>>,
+        post_filter: Option<Bound>,
+        projection: Vec<Bound>,
+        casts: Vec<Option<DataType>>,
+        direct: bool,
+    ) -> Finisher {
+        Finisher {
+            rest,
+            keys: JoinKeys::default(),
+            post_filter,
+            takes: takes(&projection),
+            projection,
+            casts,
+            direct,
+            projected: Vec::new(),
+            dim: Vec::new(),
+        }
+    }
+
     /// Joins a batch with its first lookup's answers, runs the other joins, filters and
     /// projects.
     pub(crate) fn finish(
@@ -226,5 +246,63 @@ impl Finisher {
         row.clear();
         row.append(projected);
         Ok(Row::new(kind, row))
+    }
+}
+
+impl Finisher {
+    /// The finisher's thread: batches from its prober, finished and routed by the sink's key
+    /// (`sink_keys`) to the sink subtasks, to which it is input `index`; barriers passed on to
+    /// every sink subtask. Ends the lookups of the joins after the first at the end.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run(
+        mut self,
+        index: usize,
+        input: Receiver<Message<Started>>,
+        sinks: &[SyncSender<Message<Vec<Row>>>],
+        sink_keys: &[usize],
+        joins: &[JoinPlan],
+        metrics: &Metrics,
+        lookup_counters: &Mutex<Vec<(usize, Counters)>>,
+    ) {
+        let send = |rows: Vec<Row>| -> bool {
+            let mut parts: Vec<Vec<Row>> = vec![Vec::new(); sinks.len()];
+            for row in rows {
+                parts[route(&row.values, sink_keys, sinks.len())].push(row);
+            }
+            sinks
+                .iter()
+                .zip(parts)
+                .all(|(tx, part)| part.is_empty() || tx.send(Message::Data(part)).is_ok())
+        };
+        for message in input {
+            match message {
+                Message::Data(started) => {
+                    if metrics.failed.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    match self.finish(started, joins, metrics) {
+                        Ok(rows) => {
+                            if !send(rows) {
+                                break;
+                            }
+                        }
+                        Err(e) => metrics.fail(e),
+                    }
+                }
+                Message::Barrier { id, .. } => {
+                    let barrier = || Message::Barrier { input: index, id };
+                    if sinks.iter().any(|tx| tx.send(barrier()).is_err()) {
+                        break;
+                    }
+                }
+                Message::End { .. } => break,
+            }
+        }
+        for tx in sinks {
+            let _ = tx.send(Message::End { input: index });
+        }
+        for (i, lookup) in self.rest.iter_mut().enumerate() {
+            end_lookup(lookup_counters, metrics, i + 1, &mut **lookup);
+        }
     }
 }

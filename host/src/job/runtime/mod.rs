@@ -1,18 +1,32 @@
-//! The runtime: one source thread reads batches and routes rows by the source table's key to
-//! `parallelism` subtasks; a subtask is a prober (`prober.rs`) and a finisher (`finisher.rs`);
-//! the finisher routes rows by the sink's key to the sink subtasks. `summary.rs` prints what a
-//! job did, `progress.rs` the live line on a terminal.
+//! The runtime: source subtasks (`sources.rs`) read and route rows by the source table's key
+//! to `parallelism` workers; a worker is a prober (`prober.rs`) and a finisher (`finisher.rs`)
+//! on two threads; the finisher routes rows by the sink's key to the sink subtasks
+//! (`sinks.rs`). `tasks.rs` creates them all from a plan before any row flows;
+//! `checkpoints.rs` holds the barriers and the coordinator; `metrics.rs` the shared counters;
+//! `summary.rs` prints what a job did, `progress.rs` the live line on a terminal.
 
+mod checkpoints;
 mod finisher;
+mod metrics;
 mod prober;
 mod progress;
+mod sinks;
+mod sources;
 mod summary;
+mod tasks;
 
 use super::*;
+use checkpoints::*;
 pub(crate) use finisher::*;
+pub(crate) use metrics::*;
 pub(crate) use prober::*;
 use progress::*;
+use sinks::*;
+use sources::*;
 pub(crate) use summary::*;
+use tasks::*;
+
+use std::sync::mpsc::{channel, Receiver, Sender, SyncSender};
 
 pub(crate) fn route(values: &[Value], keys: &[usize], n: usize) -> usize {
     if n == 1 {
@@ -20,75 +34,6 @@ pub(crate) fn route(values: &[Value], keys: &[usize], n: usize) -> usize {
     }
     let key = keys.iter().map(|k| values.get(*k).unwrap_or(&Value::Null));
     (hash_iter(key) % n as u64) as usize
-}
-
-/// A sink's counters, by name.
-pub(crate) type Counters = Vec<(String, u64)>;
-
-/// Counters shared by the threads of a job, for the progress line and the summary.
-#[derive(Default)]
-pub(crate) struct Metrics {
-    pub(crate) read: AtomicU64,
-    pub(crate) written: AtomicU64,
-    pub(crate) lookups: AtomicU64,
-    pub(crate) failure: Mutex<Option<String>>,
-    pub(crate) failed: AtomicBool,
-}
-
-impl Metrics {
-    pub(crate) fn fail(&self, message: String) {
-        if let Ok(mut f) = self.failure.lock() {
-            if f.is_none() {
-                *f = Some(message);
-            }
-        }
-        self.failed.store(true, Ordering::SeqCst);
-    }
-
-    pub(crate) fn stopping(&self) -> bool {
-        self.failed.load(Ordering::SeqCst) || STOP.load(Ordering::SeqCst)
-    }
-}
-
-pub(crate) fn create_lookup(
-    j: &JoinPlan,
-    task: usize,
-    parallelism: usize,
-) -> Result<Box<dyn Lookup>, String> {
-    let Provider::Plugin(plugin) = &j.provider else {
-        return Err(format!("table '{}' cannot be looked up", j.table.name));
-    };
-    let factory = plugin
-        .factory(j.table.connector())
-        .ok_or_else(|| format!("connector '{}' vanished", j.table.connector()))?;
-    let context = j.table.context(&j.lookup_columns, task, parallelism);
-    let lookup = PluginLookup::create(&j.table.name, || {
-        plugin_result(factory.create_lookup(&context))
-    })?;
-    let mut lookup: Box<dyn Lookup> = Box::new(lookup);
-    lookup.open()?;
-    Ok(lookup)
-}
-
-pub(crate) fn create_sink(
-    table: &TableDef,
-    provider: &Provider,
-    task: usize,
-    parallelism: usize,
-) -> Result<Box<dyn Sink>, String> {
-    let mut sink: Box<dyn Sink> = match provider {
-        Provider::Builtin => builtin_sink(table, task, parallelism)?,
-        Provider::Plugin(plugin) => {
-            let factory = plugin
-                .factory(table.connector())
-                .ok_or_else(|| format!("connector '{}' vanished", table.connector()))?;
-            Box::new(PluginSink(plugin_result(
-                factory.create_sink(&table.context(&[], task, parallelism)),
-            )?))
-        }
-    };
-    sink.open()?;
-    Ok(sink)
 }
 
 /// Checks that a lookup answered each of the keys it was given: a missing answer would be a
@@ -117,62 +62,12 @@ pub(crate) fn end_lookup(
     }
 }
 
+/// Runs a plan: creates its subtasks, runs them, prints the summary.
 pub(crate) fn execute(plan: Plan) -> Result<Outcome, HostError> {
     let started = Instant::now();
     let metrics = Arc::new(Metrics::default());
-    let n = plan.parallelism;
-    let failed = |m: String| HostError::Failed(m);
-    // Sinks and lookups are created (and connect) before any row flows.
-    let mut sinks: Vec<Box<dyn Sink>> = Vec::with_capacity(n);
-    for task in 0..n {
-        sinks.push(match (&plan.sink, &plan.collected) {
-            (Some((table, provider)), _) => {
-                create_sink(table, provider, task, n).map_err(failed)?
-            }
-            (None, Some(rows)) => Box::new(Collect { rows: rows.clone() }),
-            (None, None) => return Err(HostError::Failed("no sink".into())),
-        });
-    }
-    let direct = direct(&plan.joins, &plan.post_filter, &plan.projection);
-    let mut probers = Vec::with_capacity(n);
-    let mut finishers = Vec::with_capacity(n);
-    for task in 0..n {
-        let mut lookups = Vec::new();
-        for j in &plan.joins {
-            lookups.push(create_lookup(j, task, n).map_err(failed)?);
-        }
-        let mut lookups = lookups.into_iter();
-        probers.push(Prober {
-            pre_filter: plan.pre_filter.clone(),
-            first: lookups.next(),
-            keys: JoinKeys::default(),
-            in_flight: Default::default(),
-        });
-        finishers.push(Finisher {
-            rest: lookups.collect(),
-            keys: JoinKeys::default(),
-            post_filter: plan.post_filter.clone(),
-            projection: plan.projection.clone(),
-            casts: plan.casts.clone(),
-            takes: takes(&plan.projection),
-            direct,
-            projected: Vec::new(),
-            dim: Vec::new(),
-        });
-    }
-    let mut source: Box<dyn Source> = match plan.source_provider {
-        Provider::Builtin => builtin_source(&plan.source).map_err(failed)?,
-        Provider::Plugin(_) => {
-            return Err(HostError::Failed("plugin sources are not supported".into()))
-        }
-    };
-    let source_keys = plan.source.key_columns();
-    let source_proctime = plan.source.proctime.len();
-    // Joined rows are made in the source rows' memory, unless the join is direct.
-    let joined_width: usize = match direct {
-        true => 0,
-        false => plan.joins.iter().map(|j| j.width).sum(),
-    };
+    let source_name = plan.source.name.clone();
+    let sink_name = plan_name(&plan.sink);
     let shows = Shows {
         lookups: !plan.joins.is_empty(),
         // Rows a `print` sink writes to the terminal would be mixed with the line: no line then.
@@ -185,183 +80,17 @@ pub(crate) fn execute(plan: Plan) -> Result<Outcome, HostError> {
             prints && std::io::stdout().is_terminal()
         },
     };
-    let joins = Arc::new(plan.joins);
-    let sink_keys = plan.sink_keys.clone();
-    let interval = plan.interval;
+    let tasks = Tasks::create(plan).map_err(HostError::Failed)?;
     let progress = Progress::start(metrics.clone(), started, shows);
-
-    let (worker_txs, worker_rxs): (Vec<_>, Vec<_>) =
-        (0..n).map(|_| sync_channel::<Vec<Row>>(4)).unzip();
-    let (sink_txs, sink_rxs): (Vec<_>, Vec<_>) =
-        (0..n).map(|_| sync_channel::<Vec<Row>>(4)).unzip();
-    let sink_counters = Arc::new(Mutex::new(Vec::<Counters>::new()));
-    let lookup_counters = Arc::new(Mutex::new(Vec::<(usize, Counters)>::new()));
-
-    std::thread::scope(|scope| {
-        // Sink subtasks.
-        for (sink, rx) in sinks.into_iter().zip(sink_rxs) {
-            let metrics = metrics.clone();
-            let counters = sink_counters.clone();
-            scope.spawn(move || {
-                let mut sink = sink;
-                let mut last_flush = Instant::now();
-                let mut result = Ok(());
-                loop {
-                    let wait = interval.saturating_sub(last_flush.elapsed());
-                    match rx.recv_timeout(wait) {
-                        Ok(rows) => {
-                            if metrics.failed.load(Ordering::SeqCst) {
-                                continue;
-                            }
-                            result = sink.write(&rows);
-                            if result.is_ok() {
-                                metrics
-                                    .written
-                                    .fetch_add(rows.len() as u64, Ordering::Relaxed);
-                            }
-                        }
-                        Err(RecvTimeoutError::Timeout) => {}
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    }
-                    if result.is_ok() && last_flush.elapsed() >= interval {
-                        result = sink.flush();
-                        last_flush = Instant::now();
-                    }
-                    if let Err(e) = &result {
-                        metrics.fail(e.clone());
-                        break;
-                    }
-                }
-                if result.is_ok() && !metrics.failed.load(Ordering::SeqCst) {
-                    if let Err(e) = sink.flush() {
-                        metrics.fail(e);
-                    }
-                }
-                if let Err(e) = sink.close() {
-                    metrics.fail(e);
-                }
-                if let Ok(mut c) = counters.lock() {
-                    c.push(sink.counters());
-                }
-            });
-        }
-        // Subtasks: a prober and a finisher each.
-        for ((mut prober, mut finisher), rx) in probers.into_iter().zip(finishers).zip(worker_rxs) {
-            // Batches with their first join's answers, from the prober to the finisher.
-            let (finish_tx, finish_rx) = sync_channel::<Started>(2);
-            let metrics_p = metrics.clone();
-            let joins_p = joins.clone();
-            let lookup_counters_p = lookup_counters.clone();
-            scope.spawn(move || {
-                let metrics = metrics_p;
-                // `None` after the last batch: the batches still out are collected.
-                for batch in rx.into_iter().map(Some).chain([None]) {
-                    if metrics.failed.load(Ordering::SeqCst) {
-                        continue;
-                    }
-                    match prober.next(batch, &joins_p, &metrics) {
-                        // The finisher is gone only when the sinks are: stop reading.
-                        Ok(ready) => {
-                            if ready.into_iter().any(|s| finish_tx.send(s).is_err()) {
-                                break;
-                            }
-                        }
-                        Err(e) => metrics.fail(e),
-                    }
-                }
-                if let Some(lookup) = prober.first.as_mut() {
-                    end_lookup(&lookup_counters_p, &metrics, 0, &mut **lookup);
-                }
-            });
-            // The finisher.
-            let metrics = metrics.clone();
-            let sink_txs = sink_txs.clone();
-            let joins = joins.clone();
-            let sink_keys = sink_keys.clone();
-            let lookup_counters = lookup_counters.clone();
-            scope.spawn(move || {
-                let send = |rows: Vec<Row>| -> bool {
-                    let mut parts: Vec<Vec<Row>> = vec![Vec::new(); sink_txs.len()];
-                    for row in rows {
-                        parts[route(&row.values, &sink_keys, sink_txs.len())].push(row);
-                    }
-                    sink_txs
-                        .iter()
-                        .zip(parts)
-                        .all(|(tx, part)| part.is_empty() || tx.send(part).is_ok())
-                };
-                for started in finish_rx {
-                    if metrics.failed.load(Ordering::SeqCst) {
-                        continue;
-                    }
-                    match finisher.finish(started, &joins, &metrics) {
-                        Ok(rows) => {
-                            if !send(rows) {
-                                break;
-                            }
-                        }
-                        Err(e) => metrics.fail(e),
-                    }
-                }
-                for (i, lookup) in finisher.rest.iter_mut().enumerate() {
-                    end_lookup(&lookup_counters, &metrics, i + 1, &mut **lookup);
-                }
-            });
-        }
-        drop(sink_txs);
-        // The source, on this thread.
-        let result = (|| -> Result<(), String> {
-            while !metrics.stopping() {
-                let Some(batch) = source.next_batch(1024)? else {
-                    break;
-                };
-                metrics
-                    .read
-                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                let mut parts: Vec<Vec<Row>> = vec![Vec::new(); worker_txs.len()];
-                for row in batch {
-                    let mut row = row;
-                    if source_proctime > 0 {
-                        let now = proctime();
-                        let mut values = row.values.into_vec();
-                        // Room for the joined columns too, so joining moves nothing.
-                        values.reserve_exact(source_proctime + joined_width);
-                        values.extend(std::iter::repeat_n(now, source_proctime));
-                        row.values = values.into();
-                    }
-                    parts[route(&row.values, &source_keys, worker_txs.len())].push(row);
-                }
-                for (tx, part) in worker_txs.iter().zip(parts) {
-                    if !part.is_empty() && tx.send(part).is_err() {
-                        return Ok(());
-                    }
-                }
-            }
-            Ok(())
-        })();
-        if let Err(e) = result {
-            metrics.fail(e);
-        }
-        drop(worker_txs);
-    });
+    let ran = run(tasks, &metrics);
     progress.finish();
-    let elapsed = started.elapsed();
-    let counters = sink_counters.lock().map(|c| c.clone()).unwrap_or_default();
-    let lookups: Vec<(String, Counters)> = lookup_counters
-        .lock()
-        .map(|c| {
-            c.iter()
-                .map(|(i, counters)| (joins[*i].table.name.clone(), counters.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
     summary(
-        &plan.source.name,
-        &plan_name(&plan.sink),
+        &source_name,
+        &sink_name,
         &metrics,
-        &counters,
-        &lookups,
-        elapsed,
+        &ran.sinks,
+        &ran.lookups,
+        started.elapsed(),
     );
     if let Some(failure) = metrics.failure.lock().ok().and_then(|f| f.clone()) {
         return Err(HostError::Failed(failure));
@@ -371,6 +100,113 @@ pub(crate) fn execute(plan: Plan) -> Result<Outcome, HostError> {
     } else {
         Outcome::Finished
     })
+}
+
+/// The counters of a job's sinks and lookups (by table), once it ran.
+pub(crate) struct Ran {
+    pub(crate) sinks: Vec<Counters>,
+    pub(crate) lookups: Vec<(String, Counters)>,
+}
+
+/// Runs the subtasks, each on its own thread, and the checkpoint coordinator on this one,
+/// until every sink subtask ended.
+pub(crate) fn run(tasks: Tasks, metrics: &Metrics) -> Ran {
+    let Tasks {
+        sources,
+        routing,
+        probers,
+        finishers,
+        sinks,
+        sink_keys,
+        joins,
+        interval,
+    } = tasks;
+    let workers = probers.len();
+    let (worker_txs, worker_rxs): (Vec<_>, Vec<_>) = (0..workers)
+        .map(|_| sync_channel::<Message<Vec<Row>>>(4))
+        .unzip();
+    let (sink_txs, sink_rxs): (Vec<_>, Vec<_>) = (0..sinks.len())
+        .map(|_| sync_channel::<Message<Vec<Row>>>(4))
+        .unzip();
+    let (flushed_tx, flushed_rx) = channel::<Flushed>();
+    let (completed_txs, completed_rxs): (Vec<_>, Vec<_>) =
+        (0..sources.len()).map(|_| channel::<u64>()).unzip();
+    let triggered = AtomicU64::new(0);
+    let coordinator = Coordinator {
+        interval,
+        triggered: &triggered,
+        flushed: flushed_rx,
+        sinks: sinks.len(),
+        completed: completed_txs,
+    };
+    let source_count = sources.len();
+    let lookup_counters = Mutex::new(Vec::<(usize, Counters)>::new());
+    let sink_counters = std::thread::scope(|scope| {
+        let sink_handles: Vec<_> = sinks
+            .into_iter()
+            .zip(sink_rxs)
+            .map(|(sink, rx)| {
+                let task = SinkTask {
+                    sink,
+                    inputs: workers,
+                };
+                let flushed = flushed_tx.clone();
+                scope.spawn(move || task.run(rx, flushed, metrics))
+            })
+            .collect();
+        drop(flushed_tx);
+        for (index, ((prober, finisher), rx)) in probers
+            .into_iter()
+            .zip(finishers)
+            .zip(worker_rxs)
+            .enumerate()
+        {
+            // Batches with their first join's answers, from the prober to the finisher.
+            let (finish_tx, finish_rx) = sync_channel::<Message<Started>>(2);
+            let (joins, lookup_counters) = (&joins, &lookup_counters);
+            scope.spawn(move || {
+                prober.run(rx, source_count, finish_tx, joins, metrics, lookup_counters)
+            });
+            let (sink_txs, sink_keys) = (sink_txs.clone(), &sink_keys);
+            scope.spawn(move || {
+                let input = finish_rx;
+                finisher.run(
+                    index,
+                    input,
+                    &sink_txs,
+                    sink_keys,
+                    joins,
+                    metrics,
+                    lookup_counters,
+                )
+            });
+        }
+        drop(sink_txs);
+        for (index, (source, completed)) in sources.into_iter().zip(completed_rxs).enumerate() {
+            let task = SourceTask {
+                index,
+                source,
+                completed,
+            };
+            let (routing, workers, triggered) = (&routing, &worker_txs, &triggered);
+            scope.spawn(move || task.run(routing, workers, triggered, metrics));
+        }
+        coordinator.run(metrics);
+        sink_handles
+            .into_iter()
+            .filter_map(|h| h.join().ok())
+            .collect::<Vec<_>>()
+    });
+    let lookups = lookup_counters
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(i, counters)| (joins[i].table.name.clone(), counters))
+        .collect();
+    Ran {
+        sinks: sink_counters,
+        lookups,
+    }
 }
 
 #[cfg(test)]

@@ -187,6 +187,15 @@ impl<'a> SlotAnswers<'a> {
 }
 
 impl Prober {
+    pub(crate) fn new(pre_filter: Option<Bound>, first: Option<Box<dyn Lookup>>) -> Prober {
+        Prober {
+            pre_filter,
+            first,
+            keys: JoinKeys::default(),
+            in_flight: VecDeque::new(),
+        }
+    }
+
     /// Filters on the source's columns and submits the first lookup of a batch.
     pub(crate) fn start(
         &mut self,
@@ -250,5 +259,63 @@ impl Prober {
             ready.push(started);
         }
         Ok(ready)
+    }
+}
+
+impl Prober {
+    /// The prober's thread: batches from the source subtasks (`sources` inputs) to the
+    /// finisher, and each checkpoint's barrier once every source subtask sent it, after the
+    /// batches before it (their answers collected). Ends the first join's lookup at the end.
+    pub(crate) fn run(
+        mut self,
+        input: Receiver<Message<Vec<Row>>>,
+        sources: usize,
+        output: SyncSender<Message<Started>>,
+        joins: &[JoinPlan],
+        metrics: &Metrics,
+        lookup_counters: &Mutex<Vec<(usize, Counters)>>,
+    ) {
+        let mut alignment = Alignment::new(sources);
+        let failed = || metrics.failed.load(Ordering::SeqCst);
+        // Sends what is ready; false when the finisher is gone (only when the sinks are).
+        let send = |ready: Result<Vec<Started>, String>| match ready {
+            Ok(ready) => ready
+                .into_iter()
+                .all(|s| output.send(Message::Data(s)).is_ok()),
+            Err(e) => {
+                metrics.fail(e);
+                true
+            }
+        };
+        for message in input {
+            let aligned = match message {
+                Message::Data(batch) => {
+                    if !failed() && !send(self.next(Some(batch), joins, metrics)) {
+                        break;
+                    }
+                    continue;
+                }
+                Message::Barrier { input, id } => alignment.barrier(input, id),
+                Message::End { input } => alignment.end(input),
+            };
+            if !aligned.is_empty() {
+                if !failed() && !send(self.next(None, joins, metrics)) {
+                    break;
+                }
+                let barriers = aligned.map(|id| Message::Barrier { input: 0, id });
+                if barriers.into_iter().any(|b| output.send(b).is_err()) {
+                    break;
+                }
+            }
+            if alignment.ended() {
+                break;
+            }
+        }
+        if !failed() {
+            send(self.next(None, joins, metrics));
+        }
+        if let Some(lookup) = self.first.as_mut() {
+            end_lookup(lookup_counters, metrics, 0, &mut **lookup);
+        }
     }
 }

@@ -63,6 +63,10 @@ pub(crate) fn summary(
     if keys > 0 {
         text.push_str(&format!("  {keys} keys looked up\n"));
     }
+    let checkpoints = metrics.checkpoints.load(Ordering::Relaxed);
+    text.push_str(&format!(
+        "  {checkpoints} checkpoints completed (the final one included)\n"
+    ));
     eprint!("{text}");
 }
 

@@ -1,0 +1,70 @@
+//! Sink subtasks: each writes the rows routed to it, flushes when a checkpoint's barrier has
+//! come from every worker (and at the end of the input), and tells the coordinator.
+
+use super::*;
+
+/// One sink subtask.
+pub(crate) struct SinkTask {
+    pub(crate) sink: Box<dyn Sink>,
+    /// How many workers send to it.
+    pub(crate) inputs: usize,
+}
+
+impl SinkTask {
+    /// Writes until every worker ended, then flushes, closes and hands in its counters.
+    pub(crate) fn run(
+        self,
+        rows: Receiver<Message<Vec<Row>>>,
+        flushed: Sender<Flushed>,
+        metrics: &Metrics,
+    ) -> Counters {
+        let mut sink = self.sink;
+        let mut alignment = Alignment::new(self.inputs);
+        let mut result = Ok(());
+        for message in rows {
+            let aligned = match message {
+                Message::Data(rows) => {
+                    if metrics.failed.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    result = sink.write(&rows);
+                    if result.is_ok() {
+                        metrics
+                            .written
+                            .fetch_add(rows.len() as u64, Ordering::Relaxed);
+                    }
+                    0..0
+                }
+                Message::Barrier { input, id } => alignment.barrier(input, id),
+                Message::End { input } => alignment.end(input),
+            };
+            if result.is_ok() && !aligned.is_empty() {
+                result = sink.flush();
+                if result.is_ok() {
+                    for id in aligned {
+                        let _ = flushed.send(Flushed::Checkpoint(id));
+                    }
+                }
+            }
+            if let Err(e) = &result {
+                metrics.fail(e.clone());
+                break;
+            }
+            if alignment.ended() {
+                break;
+            }
+        }
+        if result.is_ok() && !metrics.failed.load(Ordering::SeqCst) {
+            match sink.flush() {
+                Ok(()) => {
+                    let _ = flushed.send(Flushed::Final);
+                }
+                Err(e) => metrics.fail(e),
+            }
+        }
+        if let Err(e) = sink.close() {
+            metrics.fail(e);
+        }
+        sink.counters()
+    }
+}
