@@ -7,7 +7,7 @@ pub(crate) struct Blackhole {
 }
 
 impl Sink for Blackhole {
-    fn write(&mut self, rows: &[Row]) -> Result<(), String> {
+    fn write(&mut self, rows: &[Row]) -> Result<(), Failure> {
         self.rows += rows.len() as u64;
         Ok(())
     }
@@ -22,7 +22,7 @@ pub struct Collect {
 }
 
 impl Sink for Collect {
-    fn write(&mut self, rows: &[Row]) -> Result<(), String> {
+    fn write(&mut self, rows: &[Row]) -> Result<(), Failure> {
         self.rows
             .lock()
             .map_err(|_| "poisoned".to_string())?

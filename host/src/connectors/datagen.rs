@@ -128,7 +128,7 @@ impl Datagen {
 }
 
 impl Source for Datagen {
-    fn next_batch(&mut self, max: usize) -> Result<Option<Vec<Row>>, String> {
+    fn next_batch(&mut self, max: usize) -> Result<Option<Vec<Row>>, Failure> {
         let mut n = max as u64;
         if let Some(remaining) = self.remaining {
             if remaining == 0 {

@@ -186,7 +186,7 @@ pub(crate) fn split_csv(line: &str) -> Vec<String> {
 }
 
 impl Source for FileSource {
-    fn next_batch(&mut self, max: usize) -> Result<Option<Vec<Row>>, String> {
+    fn next_batch(&mut self, max: usize) -> Result<Option<Vec<Row>>, Failure> {
         let mut rows = Vec::new();
         while rows.len() < max {
             if self.reader.is_none() {
@@ -261,14 +261,14 @@ impl FileSink {
 }
 
 impl Sink for FileSink {
-    fn open(&mut self) -> Result<(), String> {
+    fn open(&mut self) -> Result<(), Failure> {
         let file = std::fs::File::create(&self.path)
             .map_err(|e| format!("table '{}': {}: {e}", self.table, self.path.display()))?;
         self.out = Some(std::io::BufWriter::new(file));
         Ok(())
     }
 
-    fn write(&mut self, rows: &[Row]) -> Result<(), String> {
+    fn write(&mut self, rows: &[Row]) -> Result<(), Failure> {
         let Some(out) = self.out.as_mut() else {
             return Err("the sink is not open".into());
         };
@@ -278,7 +278,8 @@ impl Sink for FileSink {
                     "table '{}': the filesystem sink takes inserts only, and received a {} row",
                     self.table,
                     row.kind.short_string()
-                ));
+                )
+                .into());
             }
             let line = if self.csv {
                 row.values
@@ -314,7 +315,7 @@ impl Sink for FileSink {
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), String> {
+    fn flush(&mut self) -> Result<(), Failure> {
         if let Some(out) = self.out.as_mut() {
             out.flush()
                 .map_err(|e| format!("{}: {e}", self.path.display()))?;
@@ -325,7 +326,7 @@ impl Sink for FileSink {
         Ok(())
     }
 
-    fn close(&mut self) -> Result<(), String> {
+    fn close(&mut self) -> Result<(), Failure> {
         self.out = None;
         Ok(())
     }

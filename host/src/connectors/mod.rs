@@ -24,6 +24,7 @@ use connector_interface::{
     ScanBox, Schema, SinkBox, Split, TableContext, TypeKind, Value, PACKED_LOOKUP_1,
 };
 
+use crate::error::Failure;
 use crate::values::{from_json, from_text, to_text};
 
 pub use blackhole::Collect;
@@ -90,28 +91,28 @@ impl TableDef {
 
 pub trait Source: Send {
     /// The next batch of at most `max` rows; `None` at the end of a bounded input.
-    fn next_batch(&mut self, max: usize) -> Result<Option<Vec<Row>>, String>;
+    fn next_batch(&mut self, max: usize) -> Result<Option<Vec<Row>>, Failure>;
     /// Checkpoint `id`'s barrier leaves this source now: what it read so far belongs to that
     /// checkpoint (Flink's `snapshotState`).
     fn snapshot(&mut self, _id: u64) {}
     /// Every row read before checkpoint `id`'s barrier is flushed by every sink (Flink's
     /// `notifyCheckpointComplete`): a source that acknowledges what it read does it here.
     fn checkpoint_complete(&mut self, _id: u64) {}
-    fn close(&mut self) -> Result<(), String> {
+    fn close(&mut self) -> Result<(), Failure> {
         Ok(())
     }
 }
 
 pub trait Sink: Send {
-    fn open(&mut self) -> Result<(), String> {
+    fn open(&mut self) -> Result<(), Failure> {
         Ok(())
     }
-    fn write(&mut self, rows: &[Row]) -> Result<(), String>;
+    fn write(&mut self, rows: &[Row]) -> Result<(), Failure>;
     /// Ok only when every row written before is durable.
-    fn flush(&mut self) -> Result<(), String> {
+    fn flush(&mut self) -> Result<(), Failure> {
         Ok(())
     }
-    fn close(&mut self) -> Result<(), String> {
+    fn close(&mut self) -> Result<(), Failure> {
         Ok(())
     }
     fn counters(&self) -> Vec<(String, u64)> {
@@ -120,15 +121,15 @@ pub trait Sink: Send {
 }
 
 pub trait Lookup: Send {
-    fn open(&mut self) -> Result<(), String>;
+    fn open(&mut self) -> Result<(), Failure>;
     /// Starts a lookup whose answers `collect` returns, in submission order.
-    fn submit(&mut self, keys: &[Row]) -> Result<(), String>;
+    fn submit(&mut self, keys: &[Row]) -> Result<(), Failure>;
     /// For each key of the oldest submitted batch, its rows, in the form the lookup makes them:
     /// the plugin's `RVec`s (converting them to `Vec`s would copy every row, as an `RVec` from
     /// another library cannot hand over its buffer), or packed rows, which the thread that
     /// uses them unpacks.
-    fn collect(&mut self) -> Result<Answers, String>;
-    fn close(&mut self) -> Result<(), String>;
+    fn collect(&mut self) -> Result<Answers, Failure>;
+    fn close(&mut self) -> Result<(), Failure>;
     fn counters(&self) -> Vec<(String, u64)>;
 }
 

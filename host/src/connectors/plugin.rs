@@ -2,9 +2,9 @@
 
 use super::*;
 
-/// A plugin call's result, with the plugin's error message.
-pub fn plugin_result<T>(result: RResult<T, ConnectorError>) -> Result<T, String> {
-    result.into_result().map_err(|e| e.message.to_string())
+/// A plugin call's result, with the plugin's error kind and message.
+pub fn plugin_result<T>(result: RResult<T, ConnectorError>) -> Result<T, Failure> {
+    result.into_result().map_err(Failure::from)
 }
 
 pub(crate) fn counters_of(
@@ -19,16 +19,16 @@ pub(crate) fn counters_of(
 pub struct PluginSink(pub SinkBox);
 
 impl Sink for PluginSink {
-    fn open(&mut self) -> Result<(), String> {
+    fn open(&mut self) -> Result<(), Failure> {
         plugin_result(self.0.open())
     }
-    fn write(&mut self, rows: &[Row]) -> Result<(), String> {
+    fn write(&mut self, rows: &[Row]) -> Result<(), Failure> {
         plugin_result(self.0.write(RSlice::from_slice(rows)))
     }
-    fn flush(&mut self) -> Result<(), String> {
+    fn flush(&mut self) -> Result<(), Failure> {
         plugin_result(self.0.flush())
     }
-    fn close(&mut self) -> Result<(), String> {
+    fn close(&mut self) -> Result<(), Failure> {
         plugin_result(self.0.close())
     }
     fn counters(&self) -> Vec<(String, u64)> {
@@ -65,8 +65,8 @@ impl PluginLookup {
     /// used through the 1.0 calls, with a warning.
     pub fn create(
         table: &str,
-        create: impl Fn() -> Result<LookupBox, String>,
-    ) -> Result<PluginLookup, String> {
+        create: impl Fn() -> Result<LookupBox, Failure>,
+    ) -> Result<PluginLookup, Failure> {
         match PluginLookup::new(create()?) {
             Ok(lookup) => Ok(lookup),
             Err(why) => {
@@ -82,26 +82,26 @@ impl PluginLookup {
 }
 
 impl Lookup for PluginLookup {
-    fn open(&mut self) -> Result<(), String> {
+    fn open(&mut self) -> Result<(), Failure> {
         match self {
             PluginLookup::Rows(l) => plugin_result(l.open()),
             PluginLookup::Packed(l) => plugin_result(l.open()),
         }
     }
-    fn submit(&mut self, keys: &[Row]) -> Result<(), String> {
+    fn submit(&mut self, keys: &[Row]) -> Result<(), Failure> {
         match self {
             PluginLookup::Rows(l) => plugin_result(l.submit(RSlice::from_slice(keys))),
             PluginLookup::Packed(l) => plugin_result(l.submit(RSlice::from_slice(keys))),
         }
     }
-    fn collect(&mut self) -> Result<Answers, String> {
+    fn collect(&mut self) -> Result<Answers, Failure> {
         match self {
             PluginLookup::Rows(l) => plugin_result(l.collect())
                 .map(|answers| Answers::Rows(answers.into_iter().collect())),
             PluginLookup::Packed(l) => plugin_result(l.collect()).map(Answers::Packed),
         }
     }
-    fn close(&mut self) -> Result<(), String> {
+    fn close(&mut self) -> Result<(), Failure> {
         match self {
             PluginLookup::Rows(l) => plugin_result(l.close()),
             PluginLookup::Packed(l) => plugin_result(l.close()),
@@ -137,7 +137,7 @@ impl PluginScan {
 }
 
 impl Source for PluginScan {
-    fn next_batch(&mut self, _max: usize) -> Result<Option<Vec<Row>>, String> {
+    fn next_batch(&mut self, _max: usize) -> Result<Option<Vec<Row>>, Failure> {
         loop {
             let Some(split) = self.splits.front() else {
                 return Ok(None);
@@ -156,7 +156,7 @@ impl Source for PluginScan {
             }
         }
     }
-    fn close(&mut self) -> Result<(), String> {
+    fn close(&mut self) -> Result<(), Failure> {
         plugin_result(self.scan.close())
     }
 }

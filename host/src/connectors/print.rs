@@ -25,7 +25,7 @@ pub(crate) struct Print {
 }
 
 impl Sink for Print {
-    fn write(&mut self, rows: &[Row]) -> Result<(), String> {
+    fn write(&mut self, rows: &[Row]) -> Result<(), Failure> {
         let mut text = String::new();
         for row in rows {
             text.push_str(&self.prefix);
@@ -38,14 +38,16 @@ impl Sink for Print {
             std::io::stdout().lock().write_all(text.as_bytes())
         };
         match result {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.to_string()),
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(e.to_string().into())
+            }
             _ => {}
         }
         self.rows += rows.len() as u64;
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), String> {
+    fn flush(&mut self) -> Result<(), Failure> {
         let _ = std::io::stdout().flush();
         Ok(())
     }

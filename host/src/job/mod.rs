@@ -36,7 +36,7 @@ use crate::connectors::{
     Collect, Lookup, PluginLookup, PluginScan, PluginSink, Sink, Source, TableDef, BUILTIN,
 };
 use crate::discovery::Discovery;
-use crate::error::HostError;
+use crate::error::{ErrorKind, Failure, HostError};
 use crate::expr::{proctime, Bound, Scope, ScopeColumn};
 use crate::sql::ast::{BinaryOp, Expr, Query, SelectItem, Statement};
 use crate::values::{assignable, cast, cast_is_identity, hash_iter, hash_values, to_text};
@@ -66,10 +66,12 @@ pub enum Outcome {
     Interrupted,
 }
 
-/// Runs (or explains) every statement of a job file.
+/// Runs (or explains) every statement of a job file. What the file's text decides (SQL,
+/// names, types, options) is rejected with the file's name in front of the message's
+/// `line:column`.
 pub fn run_file(path: &Path, options: &JobOptions) -> Result<Outcome, HostError> {
     run_statements(path, options).map_err(|e| match e {
-        HostError::Rejected(message) if !message.starts_with(&path.display().to_string()) => {
+        HostError::Rejected(message) => {
             HostError::Rejected(format!("{}: {message}", path.display()))
         }
         other => other,
@@ -78,8 +80,7 @@ pub fn run_file(path: &Path, options: &JobOptions) -> Result<Outcome, HostError>
 
 fn run_statements(path: &Path, options: &JobOptions) -> Result<Outcome, HostError> {
     let sql = std::fs::read_to_string(path).map_err(|e| HostError::io(path, e))?;
-    let statements = crate::sql::parse(&sql)
-        .map_err(|e| HostError::Rejected(format!("{}: {e}", path.display())))?;
+    let statements = crate::sql::parse(&sql).map_err(|e| HostError::Rejected(e.to_string()))?;
     let mut catalog = Catalog {
         tables: BTreeMap::new(),
         settings: BTreeMap::new(),

@@ -211,7 +211,7 @@ mod guarantee {
     }
 
     impl Source for Numbers {
-        fn next_batch(&mut self, _max: usize) -> Result<Option<Vec<Row>>, String> {
+        fn next_batch(&mut self, _max: usize) -> Result<Option<Vec<Row>>, Failure> {
             if self.next >= self.rows {
                 return Ok(None);
             }
@@ -248,7 +248,7 @@ mod guarantee {
     }
 
     impl Sink for Buffer {
-        fn write(&mut self, rows: &[Row]) -> Result<(), String> {
+        fn write(&mut self, rows: &[Row]) -> Result<(), Failure> {
             for r in rows {
                 if let Value::BigInt(n) = r.values[0] {
                     self.rows.push(n);
@@ -256,7 +256,7 @@ mod guarantee {
             }
             Ok(())
         }
-        fn flush(&mut self) -> Result<(), String> {
+        fn flush(&mut self) -> Result<(), Failure> {
             std::thread::sleep(Duration::from_millis(1));
             self.log.flushed.lock().unwrap().extend(self.rows.drain(..));
             Ok(())

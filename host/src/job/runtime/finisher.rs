@@ -87,7 +87,7 @@ pub(crate) fn assemble(
     mut answers: SlotAnswers,
     now: &Value,
     scratch: &mut Vec<Value>,
-) -> Result<Rows, String> {
+) -> Result<Rows, Failure> {
     let width = plan.width;
     let mut next = Vec::with_capacity(rows.len());
     for ((kind, values), slot) in rows.into_iter().zip(key_of) {
@@ -142,7 +142,7 @@ impl Finisher {
         started: Started,
         joins: &[JoinPlan],
         metrics: &Metrics,
-    ) -> Result<Vec<Row>, String> {
+    ) -> Result<Vec<Row>, Failure> {
         let now = proctime();
         let mut scratch = std::mem::take(&mut self.dim);
         let mut current = started.rows;
@@ -191,7 +191,7 @@ impl Finisher {
         mut answers: SlotAnswers,
         now: &Value,
         scratch: &mut Vec<Value>,
-    ) -> Result<Vec<Row>, String> {
+    ) -> Result<Vec<Row>, Failure> {
         let mut out = Vec::with_capacity(rows.len());
         for ((kind, mut values), slot) in rows.into_iter().zip(key_of) {
             let count = answers.each(slot, scratch, |dim, last| {
@@ -218,7 +218,7 @@ impl Finisher {
         dim: &mut [Value],
         pad: &Value,
         last: bool,
-    ) -> Result<Row, String> {
+    ) -> Result<Row, Failure> {
         let left = values.len();
         let projected = &mut self.projected;
         projected.clear();

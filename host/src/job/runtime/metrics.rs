@@ -14,15 +14,16 @@ pub(crate) struct Metrics {
     pub(crate) lookups: AtomicU64,
     /// Completed checkpoints, the final one included.
     pub(crate) checkpoints: AtomicU64,
-    pub(crate) failure: Mutex<Option<String>>,
+    pub(crate) failure: Mutex<Option<Failure>>,
     pub(crate) failed: AtomicBool,
 }
 
 impl Metrics {
-    pub(crate) fn fail(&self, message: String) {
+    /// The job fails: the first failure is the one reported.
+    pub(crate) fn fail(&self, failure: impl Into<Failure>) {
         if let Ok(mut f) = self.failure.lock() {
             if f.is_none() {
-                *f = Some(message);
+                *f = Some(failure.into());
             }
         }
         self.failed.store(true, Ordering::SeqCst);

@@ -53,7 +53,7 @@ impl JoinKeys {
         &mut self,
         plan: &JoinPlan,
         rows: &Rows,
-    ) -> Result<(usize, Vec<Option<usize>>), String> {
+    ) -> Result<(usize, Vec<Option<usize>>), Failure> {
         let keys = &mut self.rows;
         self.index.clear();
         self.hashes.clear();
@@ -122,7 +122,7 @@ impl<'a> SlotAnswers<'a> {
         answers: Answers,
         keys: usize,
         key_of: &[Option<usize>],
-    ) -> Result<SlotAnswers<'a>, String> {
+    ) -> Result<SlotAnswers<'a>, Failure> {
         let answered = match &answers {
             Answers::Rows(rows) => rows.len(),
             Answers::Packed(packed) => packed.keys(),
@@ -152,8 +152,8 @@ impl<'a> SlotAnswers<'a> {
         &mut self,
         slot: Option<usize>,
         scratch: &mut Vec<Value>,
-        mut each: impl FnMut(&mut [Value], bool) -> Result<(), String>,
-    ) -> Result<usize, String> {
+        mut each: impl FnMut(&mut [Value], bool) -> Result<(), Failure>,
+    ) -> Result<usize, Failure> {
         let Some(slot) = slot else {
             return Ok(0);
         };
@@ -202,7 +202,7 @@ impl Prober {
         rows: Vec<Row>,
         joins: &[JoinPlan],
         metrics: &Metrics,
-    ) -> Result<Started, String> {
+    ) -> Result<Started, Failure> {
         let mut current: Rows = Vec::with_capacity(rows.len());
         for row in rows {
             let values = row.values.into_vec();
@@ -241,7 +241,7 @@ impl Prober {
         batch: Option<Vec<Row>>,
         joins: &[JoinPlan],
         metrics: &Metrics,
-    ) -> Result<Vec<Started>, String> {
+    ) -> Result<Vec<Started>, Failure> {
         let last = batch.is_none();
         if let Some(rows) = batch {
             let started = self.start(rows, joins, metrics)?;
@@ -278,7 +278,7 @@ impl Prober {
         let mut alignment = Alignment::new(sources);
         let failed = || metrics.failed.load(Ordering::SeqCst);
         // Sends what is ready; false when the finisher is gone (only when the sinks are).
-        let send = |ready: Result<Vec<Started>, String>| match ready {
+        let send = |ready: Result<Vec<Started>, Failure>| match ready {
             Ok(ready) => ready
                 .into_iter()
                 .all(|s| output.send(Message::Data(s)).is_ok()),

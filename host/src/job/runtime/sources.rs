@@ -52,7 +52,7 @@ impl SourceTask {
         workers: &[SyncSender<Message<Vec<Row>>>],
         triggered: &AtomicU64,
         metrics: &Metrics,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         let mut injected = 0;
         loop {
             while let Ok(id) = self.completed.try_recv() {

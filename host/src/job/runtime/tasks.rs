@@ -18,7 +18,7 @@ pub(crate) struct Tasks {
 }
 
 impl Tasks {
-    pub(crate) fn create(plan: Plan) -> Result<Tasks, String> {
+    pub(crate) fn create(plan: Plan) -> Result<Tasks, Failure> {
         let n = plan.parallelism;
         let mut sinks: Vec<Box<dyn Sink>> = Vec::with_capacity(n);
         for task in 0..n {
@@ -76,7 +76,7 @@ pub(crate) fn create_sources(
     table: &TableDef,
     provider: &Provider,
     parallelism: usize,
-) -> Result<Vec<Box<dyn Source>>, String> {
+) -> Result<Vec<Box<dyn Source>>, Failure> {
     let plugin = match provider {
         Provider::Builtin => return Ok(vec![builtin_source(table)?]),
         Provider::Plugin(plugin) => plugin,
@@ -110,9 +110,10 @@ pub(crate) fn create_lookup(
     j: &JoinPlan,
     task: usize,
     parallelism: usize,
-) -> Result<Box<dyn Lookup>, String> {
+) -> Result<Box<dyn Lookup>, Failure> {
     let Provider::Plugin(plugin) = &j.provider else {
-        return Err(format!("table '{}' cannot be looked up", j.table.name));
+        let message = format!("table '{}' cannot be looked up", j.table.name);
+        return Err(Failure::new(ErrorKind::UNSUPPORTED, message));
     };
     let factory = plugin
         .factory(j.table.connector())
@@ -131,7 +132,7 @@ pub(crate) fn create_sink(
     provider: &Provider,
     task: usize,
     parallelism: usize,
-) -> Result<Box<dyn Sink>, String> {
+) -> Result<Box<dyn Sink>, Failure> {
     let mut sink: Box<dyn Sink> = match provider {
         Provider::Builtin => builtin_sink(table, task, parallelism)?,
         Provider::Plugin(plugin) => {
