@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use abi_stable::std_types::{RSlice, RVec};
-use connector_host::connectors::{Answers, Lookup, PluginLookup};
+use connector_host::connectors::{plugin_result, Answers, Lookup, PluginLookup};
 use connector_host::discovery::inspect;
 use connector_host::loader::load;
 use connector_host::HostError;
@@ -89,13 +89,8 @@ fn write_and_look_up(plugin_file: &Path, identifier: &str) -> Vec<Vec<Row>> {
     // As the host's runner looks up: a plugin without "packed-lookup/1" (these fixtures
     // predate it), or with another type under that name, is used through the 1.0 calls,
     // with the same answers.
-    let mut lookup = PluginLookup::create("t", || {
-        factory
-            .create_lookup(&context)
-            .into_result()
-            .map_err(|e| e.to_string())
-    })
-    .unwrap();
+    let mut lookup =
+        PluginLookup::create("t", || plugin_result(factory.create_lookup(&context))).unwrap();
     assert!(matches!(lookup, PluginLookup::Rows(_)), "the 1.0 calls");
     lookup.open().unwrap();
     lookup.submit(&keys).unwrap();
