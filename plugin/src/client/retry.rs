@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::failure::RedisFailure;
 
 /// How an operation is retried: at most `max_retries` times after its first attempt, waiting
-/// [`backoff`] before each.
+/// `backoff` (below) before each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     pub max_retries: u32,
