@@ -142,7 +142,7 @@ impl Coordinator<'_> {
                 Err(RecvTimeoutError::Disconnected) => break,
             }
         }
-        if finals == self.sinks && !metrics.failed.load(Ordering::SeqCst) {
+        if finals == self.sinks && !metrics.failed() {
             complete(self.triggered.load(Ordering::SeqCst) + 1);
         }
         metrics.checkpoints.load(Ordering::Relaxed)

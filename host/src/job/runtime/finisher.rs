@@ -277,7 +277,7 @@ impl Finisher {
         for message in input {
             match message {
                 Message::Data(started) => {
-                    if metrics.failed.load(Ordering::SeqCst) {
+                    if metrics.failed() {
                         continue;
                     }
                     match self.finish(started, joins, metrics) {

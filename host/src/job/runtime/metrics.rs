@@ -29,7 +29,12 @@ impl Metrics {
         self.failed.store(true, Ordering::SeqCst);
     }
 
+    /// Whether some thread failed the job.
+    pub(crate) fn failed(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
+    }
+
     pub(crate) fn stopping(&self) -> bool {
-        self.failed.load(Ordering::SeqCst) || STOP.load(Ordering::SeqCst)
+        self.failed() || STOP.load(Ordering::SeqCst)
     }
 }

@@ -276,7 +276,7 @@ impl Prober {
         lookup_counters: &Mutex<Vec<(usize, Counters)>>,
     ) {
         let mut alignment = Alignment::new(sources);
-        let failed = || metrics.failed.load(Ordering::SeqCst);
+        let failed = || metrics.failed();
         // Sends what is ready; false when the finisher is gone (only when the sinks are).
         let send = |ready: Result<Vec<Started>, Failure>| match ready {
             Ok(ready) => ready

@@ -24,7 +24,7 @@ impl SinkTask {
         for message in rows {
             let aligned = match message {
                 Message::Data(rows) => {
-                    if metrics.failed.load(Ordering::SeqCst) {
+                    if metrics.failed() {
                         continue;
                     }
                     result = sink.write(&rows);
@@ -54,7 +54,7 @@ impl SinkTask {
                 break;
             }
         }
-        if result.is_ok() && !metrics.failed.load(Ordering::SeqCst) {
+        if result.is_ok() && !metrics.failed() {
             match sink.flush() {
                 Ok(()) => {
                     let _ = flushed.send(Flushed::Final);

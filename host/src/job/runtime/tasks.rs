@@ -81,9 +81,7 @@ pub(crate) fn create_sources(
         Provider::Builtin => return Ok(vec![builtin_source(table)?]),
         Provider::Plugin(plugin) => plugin,
     };
-    let factory = plugin
-        .factory(table.connector())
-        .ok_or_else(|| format!("connector '{}' vanished", table.connector()))?;
+    let factory = factory_of(plugin, table)?;
     let scan =
         |task: usize| plugin_result(factory.create_scan(&table.context(&[], task, parallelism)));
     let mut first = scan(0)?;
@@ -106,6 +104,19 @@ pub(crate) fn create_sources(
     Ok(sources)
 }
 
+/// The factory of a table's connector in its loaded plugin (the catalog found it there).
+fn factory_of<'a>(
+    plugin: &'a crate::loader::LoadedPlugin,
+    table: &TableDef,
+) -> Result<&'a connector_interface::FactoryBox, Failure> {
+    plugin.factory(table.connector()).ok_or_else(|| {
+        Failure::new(
+            ErrorKind::INTERNAL,
+            format!("connector '{}' vanished", table.connector()),
+        )
+    })
+}
+
 pub(crate) fn create_lookup(
     j: &JoinPlan,
     task: usize,
@@ -115,9 +126,7 @@ pub(crate) fn create_lookup(
         let message = format!("table '{}' cannot be looked up", j.table.name);
         return Err(Failure::new(ErrorKind::UNSUPPORTED, message));
     };
-    let factory = plugin
-        .factory(j.table.connector())
-        .ok_or_else(|| format!("connector '{}' vanished", j.table.connector()))?;
+    let factory = factory_of(plugin, &j.table)?;
     let context = j.table.context(&j.lookup_columns, task, parallelism);
     let lookup = PluginLookup::create(&j.table.name, || {
         plugin_result(factory.create_lookup(&context))
@@ -136,9 +145,7 @@ pub(crate) fn create_sink(
     let mut sink: Box<dyn Sink> = match provider {
         Provider::Builtin => builtin_sink(table, task, parallelism)?,
         Provider::Plugin(plugin) => {
-            let factory = plugin
-                .factory(table.connector())
-                .ok_or_else(|| format!("connector '{}' vanished", table.connector()))?;
+            let factory = factory_of(plugin, table)?;
             Box::new(PluginSink(plugin_result(
                 factory.create_sink(&table.context(&[], task, parallelism)),
             )?))
