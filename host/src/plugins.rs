@@ -3,9 +3,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use connector_interface::manifest::ManifestOption;
+use connector_interface::manifest::{ManifestFactory, ManifestOption};
 use serde_json::json;
 
+use crate::connectors::builtin;
 use crate::discovery::{inspect, Discovery};
 use crate::error::HostError;
 
@@ -95,26 +96,43 @@ fn print_stdout(text: &str) -> Result<(), HostError> {
     }
 }
 
-/// `plugins describe ID`.
+/// `plugins describe ID`: a built-in connector (as the host declares it) or a plugin's factory
+/// (as its manifest declares it), options grouped by section.
 pub fn describe(dir: &Path, identifier: &str, as_json: bool) -> Result<(), HostError> {
-    let d = Discovery::scan(dir)?;
-    let plugin = d.resolve(identifier)?;
-    let Some(factory) = plugin
-        .manifest
-        .factories
-        .iter()
-        .find(|f| f.identifier == identifier)
-    else {
-        return Err(HostError::Rejected(format!(
-            "identifier '{identifier}' not found"
-        )));
+    let (factory, provider, plugin) = match builtin(identifier) {
+        Some(decl) => (
+            ManifestFactory::from_decl(decl),
+            "built into connector-host".to_string(),
+            json!({ "builtin": true }),
+        ),
+        None => {
+            let d = Discovery::scan(dir)?;
+            let plugin = d.resolve(identifier)?;
+            let Some(factory) = plugin
+                .manifest
+                .factories
+                .iter()
+                .find(|f| f.identifier == identifier)
+            else {
+                return Err(HostError::Rejected(format!(
+                    "identifier '{identifier}' not found"
+                )));
+            };
+            let file = file_name(&plugin.path);
+            let m = &plugin.manifest;
+            (
+                factory.clone(),
+                format!("provided by {file} ({} {})", m.name, m.version),
+                json!({ "file": file, "name": m.name, "version": m.version }),
+            )
+        }
     };
     if as_json {
         let value = json!({
             "identifier": factory.identifier,
             "description": factory.description,
             "roles": factory.roles,
-            "plugin": { "file": file_name(&plugin.path), "name": plugin.manifest.name, "version": plugin.manifest.version },
+            "plugin": plugin,
             "options": factory.options,
         });
         let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -122,16 +140,28 @@ pub fn describe(dir: &Path, identifier: &str, as_json: bool) -> Result<(), HostE
         return print_stdout(&out);
     }
     let mut out = format!(
-        "{}  [{}]  {}\nprovided by {} ({} {})\n\noptions:\n",
+        "{}  [{}]  {}\n{provider}\n",
         factory.identifier,
         factory.roles.join(", "),
         factory.description,
-        file_name(&plugin.path),
-        plugin.manifest.name,
-        plugin.manifest.version
     );
+    if factory.options.is_empty() {
+        out.push_str("\nno options\n");
+    }
+    let mut sections: Vec<&str> = Vec::new();
     for o in &factory.options {
-        out.push_str(&describe_option(o));
+        if !sections.contains(&o.section.as_str()) {
+            sections.push(&o.section);
+        }
+    }
+    for section in sections {
+        match section {
+            "" => out.push_str("\noptions:\n"),
+            s => out.push_str(&format!("\n{s} options:\n")),
+        }
+        for o in factory.options.iter().filter(|o| o.section == section) {
+            out.push_str(&describe_option(o));
+        }
     }
     print_stdout(&out)
 }
@@ -143,6 +173,9 @@ fn describe_option(o: &ManifestOption) -> String {
     }
     if let Some(d) = &o.default {
         head.push_str(&format!(", default '{d}'"));
+    }
+    if let Some(range) = o.range() {
+        head.push_str(&format!(", {range}"));
     }
     if !o.choices.is_empty() {
         head.push_str(&format!(", one of: {}", o.choices.join(", ")));

@@ -53,7 +53,10 @@ fn list_shows_the_plugin_and_why_the_other_files_are_not_plugins_without_loading
     );
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("libredis_connector.so  redis-connector 0.1.0 (connector-interface 1.1.0)"),
+        out.contains(&format!(
+            "libredis_connector.so  redis-connector 0.1.0 (connector-interface {})",
+            connector_interface::INTERFACE_VERSION
+        )),
         "{out}"
     );
     assert!(out.contains("    redis  [sink, lookup]  Redis:"), "{out}");
@@ -156,11 +159,14 @@ fn describe_shows_every_option_with_its_docs() {
     ]));
     assert_eq!(code, 0, "{err}");
     for expected in [
-        "  hostname (string, required, also accepted as: host)\n      Host name or address of the Redis server.",
-        "  port (int, default '6379')\n      Port of the Redis server.",
+        "\nconnection options:\n  hostname (string, required, also accepted as: host)\n      Host name or address of the Redis server.",
+        "  port (int, default '6379', 1 to 65535)\n      Port of the Redis server.",
+        "\nkeys and values options:\n  type (enum, default 'string', one of: string, hash)",
+        "\nsink options:\n  ttl (int)",
+        "\nlookup options:\n  lookup.cache (enum, default 'NONE', one of: NONE, PARTIAL)",
         "  password (string, sensitive)\n      Password for AUTH.",
         "  ttl (int)\n      Seconds until a written key expires",
-        "  lookup.partial-cache.max-rows (int, default '10000', also accepted as: cache.size)",
+        "  lookup.partial-cache.max-rows (int, default '10000', at least 1, also accepted as: cache.size)",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
     }
@@ -207,6 +213,49 @@ fn describe_shows_every_option_with_its_docs() {
             "seed option {key} not declared"
         );
     }
+}
+
+#[test]
+fn describe_shows_a_built_in_connector_from_its_declaration() {
+    let dir = resource_dir(&[]);
+    let (code, out, err) = run(&mut host(&[
+        "plugins",
+        "describe",
+        "datagen",
+        "--resources",
+        &dir_arg(dir.path()),
+    ]));
+    assert_eq!(code, 0, "{err}");
+    for expected in [
+        "datagen  [scan]  Generated rows",
+        "\nbuilt into connector-host\n",
+        "\noptions:\n  rows-per-second (int, default '10000', at least 0)\n",
+        "\nfields options:\n  fields.#.kind (enum, default 'random', one of: random, sequence)\n",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    let (code, out, _) = run(&mut host(&[
+        "plugins",
+        "describe",
+        "blackhole",
+        "--resources",
+        &dir_arg(dir.path()),
+    ]));
+    assert_eq!((code, out.contains("no options")), (0, true), "{out}");
+    let (code, out, _) = run(&mut host(&[
+        "plugins",
+        "describe",
+        "filesystem",
+        "--json",
+        "--resources",
+        &dir_arg(dir.path()),
+    ]));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["plugin"]["builtin"], true);
+    assert_eq!(v["roles"], serde_json::json!(["sink", "scan"]));
+    assert_eq!(v["options"][1]["key"], "format");
+    assert_eq!(v["options"][1]["required"], true);
 }
 
 #[test]

@@ -12,6 +12,8 @@
 //! - `types.rs`: rows, values, logical types, schemas;
 //! - `error.rs`: [`ConnectorError`], [`ErrorKind`], the panic [`guard`];
 //! - `options.rs`: option declarations ([`OptionDecl`]) and their FFI form ([`OptionSpec`]);
+//! - `table_options.rs` (1.2): a table's options checked against the declarations, typed
+//!   ([`TableOptions`]);
 //! - `context.rs`: [`TableContext`], what a factory is handed;
 //! - `factory.rs`, `sink.rs`, `lookup.rs`, `scan.rs`: the `#[sabi_trait]` traits;
 //! - `extension.rs`: [`ExtensionBox`], the checked way to add capabilities in 1.x;
@@ -45,11 +47,17 @@
 //!   round.
 //!
 //! Tests in `tests/abi-fixtures` keep a verbatim copy of each released interface (1.0.0,
-//! 1.1.0), a simulated next minor (1.2.0) and next major (2.0.0), and prove these rules on
-//! every run.
+//! 1.1.0, 1.2.0), a simulated next minor (1.3.0) and next major (2.0.0), and prove these rules
+//! on every run.
+//!
+//! [`OptionDecl`] is compile-time data that never crosses the boundary: a minor may add a
+//! field with a neutral default to it, so build it with [`OptionDecl::new`] and struct update
+//! syntax.
 //!
 //! Released minors: **1.1** added the packed row format ([`packed`]) and the
-//! `"packed-lookup/1"` extension of [`Lookup`] ([`PackedLookup`]).
+//! `"packed-lookup/1"` extension of [`Lookup`] ([`PackedLookup`]). **1.2** added each option's
+//! section and range (`OptionDecl::section`, `min`, `max`, and the manifest's `section`, `min`,
+//! `max`) and the shared check of a table's options ([`TableOptions`]).
 
 pub mod context;
 pub mod counters;
@@ -65,6 +73,7 @@ pub mod packed;
 pub mod packed_lookup;
 pub mod scan;
 pub mod sink;
+pub mod table_options;
 pub mod text;
 pub mod types;
 
@@ -84,6 +93,7 @@ pub use packed_lookup::{
 };
 pub use scan::{Scan, ScanBox, Scan_TO, Split};
 pub use sink::{Sink, SinkBox, Sink_TO};
+pub use table_options::TableOptions;
 pub use types::{
     Column, DataType, Decimal, MapEntry, OtherValue, Row, RowKind, Schema, Timestamp, TypeKind,
     Value,

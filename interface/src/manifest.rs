@@ -13,12 +13,13 @@
 //! {"manifest_version":1,"name":"redis-connector","version":"0.1.0","interface_version":"1.0.0",
 //!  "factories":[{"identifier":"redis","description":"...","roles":["sink","lookup"],
 //!   "options":[{"key":"hostname","type":"string","required":true,"default":null,
-//!    "description":"...","fallback_keys":["host"],"sensitive":false,"choices":[]}]}]}
+//!    "description":"...","fallback_keys":["host"],"sensitive":false,"choices":[],
+//!    "section":"connection","min":null,"max":null}]}]}
 //! ```
 
 use serde::{Deserialize, Serialize};
 
-use crate::options::{OptionDecl, OptionSpec, Roles};
+use crate::options::{OptionDecl, OptionSpec, OptionType, Roles};
 
 /// The ELF section that holds the manifest.
 pub const SECTION: &str = ".connector_manifest";
@@ -83,10 +84,43 @@ pub struct ManifestOption {
     pub sensitive: bool,
     #[serde(default)]
     pub choices: Vec<String>,
+    /// (1.2) Empty in manifests of older plugins.
+    #[serde(default)]
+    pub section: String,
+    /// (1.2)
+    #[serde(default)]
+    pub min: Option<i64>,
+    /// (1.2)
+    #[serde(default)]
+    pub max: Option<i64>,
 }
 
 impl ManifestOption {
-    /// The manifest form of an option a loaded factory reports.
+    /// The declared range for docs ("1 to 65535"), if any.
+    pub fn range(&self) -> Option<String> {
+        let kind = OptionType::from_name(&self.kind).unwrap_or(OptionType(0));
+        crate::options::range_text(kind, self.min, self.max)
+    }
+
+    /// The manifest form of a declaration (what the embedded manifest holds for it).
+    pub fn from_decl(decl: &OptionDecl) -> ManifestOption {
+        ManifestOption {
+            key: decl.key.to_string(),
+            kind: decl.kind.name().to_string(),
+            required: decl.required,
+            default: decl.default.map(str::to_string),
+            description: decl.description.to_string(),
+            fallback_keys: decl.fallback_keys.iter().map(|k| k.to_string()).collect(),
+            sensitive: decl.sensitive,
+            choices: decl.choices.iter().map(|k| k.to_string()).collect(),
+            section: decl.section.to_string(),
+            min: decl.min,
+            max: decl.max,
+        }
+    }
+
+    /// The manifest form of an option a loaded factory reports; the FFI form has no section
+    /// or range (they were added in 1.2, after it was frozen), so those stay empty.
     pub fn from_spec(spec: &OptionSpec) -> ManifestOption {
         ManifestOption {
             key: spec.key.to_string(),
@@ -97,6 +131,33 @@ impl ManifestOption {
             fallback_keys: spec.fallback_keys.iter().map(|k| k.to_string()).collect(),
             sensitive: spec.sensitive,
             choices: spec.choices.iter().map(|k| k.to_string()).collect(),
+            section: String::new(),
+            min: None,
+            max: None,
+        }
+    }
+
+    /// Whether a loaded factory's `spec` reports this option as the manifest declares it (the
+    /// fields both forms carry).
+    pub fn agrees_with(&self, spec: &OptionSpec) -> bool {
+        let from_spec = ManifestOption::from_spec(spec);
+        ManifestOption {
+            section: String::new(),
+            min: None,
+            max: None,
+            ..self.clone()
+        } == from_spec
+    }
+}
+
+impl ManifestFactory {
+    /// The manifest form of a declaration.
+    pub fn from_decl(decl: &FactoryDecl) -> ManifestFactory {
+        ManifestFactory {
+            identifier: decl.identifier.to_string(),
+            description: decl.description.to_string(),
+            roles: decl.roles.names().iter().map(|r| r.to_string()).collect(),
+            options: decl.options.iter().map(ManifestOption::from_decl).collect(),
         }
     }
 }
@@ -288,14 +349,47 @@ impl<const N: usize> Writer<N> {
         self.byte(b',');
         self.key("choices");
         self.strings(o.choices);
+        self.byte(b',');
+        self.key("section");
+        self.string(o.section);
+        self.byte(b',');
+        self.key("min");
+        self.optional_int(o.min);
+        self.byte(b',');
+        self.key("max");
+        self.optional_int(o.max);
         self.byte(b'}');
+    }
+
+    const fn optional_int(&mut self, v: Option<i64>) {
+        let Some(n) = v else {
+            self.raw("null");
+            return;
+        };
+        if n < 0 {
+            self.byte(b'-');
+        }
+        let mut digits = [0u8; 20];
+        let mut count = 0;
+        let mut rest = n.unsigned_abs();
+        loop {
+            digits[count] = b'0' + (rest % 10) as u8;
+            count += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        while count > 0 {
+            count -= 1;
+            self.byte(digits[count]);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::options::OptionType;
 
     const OPTIONS: &[OptionDecl] = &[
         OptionDecl {
@@ -306,7 +400,13 @@ mod tests {
         OptionDecl {
             default: Some("string"),
             choices: &["string", "hash"],
+            section: "keys and values",
             ..OptionDecl::new("type", OptionType::ENUM, "值的类型")
+        },
+        OptionDecl {
+            min: Some(i64::MIN),
+            max: Some(65535),
+            ..OptionDecl::new("port", OptionType::INT, "")
         },
     ];
     const DECL: PluginDecl = PluginDecl {
@@ -333,11 +433,17 @@ mod tests {
         assert_eq!(f.options[0].fallback_keys, vec!["host"]);
         assert_eq!(f.options[1].description, "值的类型");
         assert_eq!(f.options[1].default.as_deref(), Some("string"));
-        let from_specs: Vec<ManifestOption> = DECL.factories[0]
-            .option_specs()
+        assert_eq!(f.options[1].section, "keys and values");
+        assert_eq!(
+            (f.options[2].min, f.options[2].max),
+            (Some(i64::MIN), Some(65535))
+        );
+        assert_eq!(*f, ManifestFactory::from_decl(&DECL.factories[0]));
+        let specs = DECL.factories[0].option_specs();
+        assert!(f
+            .options
             .iter()
-            .map(ManifestOption::from_spec)
-            .collect();
-        assert_eq!(f.options, from_specs);
+            .zip(specs.iter())
+            .all(|(o, s)| o.agrees_with(s)));
     }
 }

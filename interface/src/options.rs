@@ -1,6 +1,6 @@
 //! Option declarations: the one table a connector writes ([`OptionDecl`]), which drives its
-//! validation, its manifest, `plugins describe` and its docs, and the FFI form a loaded
-//! factory reports ([`OptionSpec`]).
+//! validation ([`TableOptions`](crate::table_options::TableOptions)), its manifest,
+//! `plugins describe` and its docs, and the FFI form a loaded factory reports ([`OptionSpec`]).
 
 use abi_stable::std_types::{ROption, RString, RVec};
 use abi_stable::StableAbi;
@@ -18,6 +18,11 @@ impl OptionType {
     pub const DURATION: OptionType = OptionType(4);
     /// One of [`OptionDecl::choices`], compared without regard to case.
     pub const ENUM: OptionType = OptionType(5);
+
+    /// The type a manifest names (`"int"`); [`OptionType::name`] the other way round.
+    pub fn from_name(name: &str) -> Option<OptionType> {
+        (1..=5).map(OptionType).find(|t| t.name() == name)
+    }
 
     pub const fn name(self) -> &'static str {
         match self.0 {
@@ -64,8 +69,14 @@ impl Roles {
 }
 
 /// One option, declared once as constant data in the plugin.
+///
+/// Build it with [`OptionDecl::new`] and struct update syntax (`..OptionDecl::new(..)`): 1.x
+/// minors may add fields with a neutral default (1.2 added `section`, `min` and `max`), which a
+/// full struct literal would not compile with. The type never crosses the boundary; a loaded
+/// factory reports [`OptionSpec`], and the manifest carries every field.
 #[derive(Debug, Clone, Copy)]
 pub struct OptionDecl {
+    /// The key; a `#` stands for a column name (Flink's `fields.#.kind`).
     pub key: &'static str,
     pub kind: OptionType,
     pub required: bool,
@@ -77,6 +88,14 @@ pub struct OptionDecl {
     pub sensitive: bool,
     /// The accepted values of an [`OptionType::ENUM`].
     pub choices: &'static [&'static str],
+    /// (1.2) The group `plugins describe` and the docs show the option under, such as
+    /// `connection`, `sink` or `lookup`; empty: none.
+    pub section: &'static str,
+    /// (1.2) The smallest accepted value: of an [`OptionType::INT`], or of a
+    /// [`OptionType::DURATION`] in milliseconds.
+    pub min: Option<i64>,
+    /// (1.2) The largest accepted value, as [`OptionDecl::min`].
+    pub max: Option<i64>,
 }
 
 impl OptionDecl {
@@ -91,6 +110,48 @@ impl OptionDecl {
             fallback_keys: &[],
             sensitive: false,
             choices: &[],
+            section: "",
+            min: None,
+            max: None,
+        }
+    }
+
+    /// Whether `written` names this option: its key, a fallback key, or for a key with `#`,
+    /// that key with one of `columns` in place of the `#`.
+    pub fn names(&self, written: &str, columns: &[&str]) -> bool {
+        std::iter::once(&self.key)
+            .chain(self.fallback_keys)
+            .any(|k| match k.split_once('#') {
+                None => *k == written,
+                Some((before, after)) => written
+                    .strip_prefix(before)
+                    .and_then(|rest| rest.strip_suffix(after))
+                    .is_some_and(|column| columns.contains(&column)),
+            })
+    }
+
+    /// The declared range for docs ("1 to 65535", "at least 1 ms"), if any.
+    pub fn range(&self) -> Option<String> {
+        range_text(self.kind, self.min, self.max)
+    }
+
+    /// What a value must be, in the words of an error ("an integer between 1 and 65535").
+    pub fn expected(&self) -> String {
+        let range = |unit: &str| match (self.min, self.max) {
+            (Some(min), Some(max)) => format!(" between {min}{unit} and {max}{unit}"),
+            (Some(min), None) => format!(" of at least {min}{unit}"),
+            (None, Some(max)) => format!(" of at most {max}{unit}"),
+            (None, None) => String::new(),
+        };
+        match self.kind {
+            OptionType::INT => format!("an integer{}", range("")),
+            OptionType::BOOLEAN => "'true' or 'false'".to_string(),
+            OptionType::DURATION => format!(
+                "a duration such as '500ms', '1s', '2 min' or '1h'{}",
+                range("ms")
+            ),
+            OptionType::ENUM => format!("one of: {}", self.choices.join(", ")),
+            _ => "text".to_string(),
         }
     }
 
@@ -110,6 +171,22 @@ impl OptionDecl {
             sensitive: self.sensitive,
             choices: self.choices.iter().map(|k| RString::from(*k)).collect(),
         }
+    }
+}
+
+/// An option's range for docs and `plugins describe`: "1 to 65535", "at least 0", "at most
+/// 100 ms" (a duration's bounds are milliseconds).
+pub fn range_text(kind: OptionType, min: Option<i64>, max: Option<i64>) -> Option<String> {
+    let unit = if kind == OptionType::DURATION {
+        " ms"
+    } else {
+        ""
+    };
+    match (min, max) {
+        (Some(min), Some(max)) => Some(format!("{min} to {max}{unit}")),
+        (Some(min), None) => Some(format!("at least {min}{unit}")),
+        (None, Some(max)) => Some(format!("at most {max}{unit}")),
+        (None, None) => None,
     }
 }
 

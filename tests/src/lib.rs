@@ -5,10 +5,13 @@
 //! - [`abi_fixtures`]: builds the ABI fixture workspace (`tests/abi-fixtures`, frozen interface
 //!   copies and the plugins built against them) once and returns its `.so` files;
 //! - [`resource_dir`]: a temp resource directory holding the given files;
-//! - [`table_context`]: the context a factory gets for a table.
+//! - [`table_context`]: the context a factory gets for a table;
+//! - [`docs`]: options tables rendered from declarations, and the check that a doc holds them.
 //!
 //! The integration tests themselves are in `tests/tests/` (one binary per concern) and, for the
 //! CLI, in `host/tests/`.
+
+pub mod docs;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -9,9 +9,9 @@ use connector_host::connectors::{plugin_result, Answers, Lookup, PluginLookup};
 use connector_host::discovery::inspect;
 use connector_host::loader::load;
 use connector_host::HostError;
-use connector_interface::manifest::ManifestOption;
 use connector_interface::{
     Column, DataType, ErrorKind, OptionEntry, Roles, Row, Schema, TableContext, Value,
+    INTERFACE_VERSION,
 };
 use connector_tests::{abi_fixtures, redis_plugin};
 
@@ -126,15 +126,15 @@ fn plugin_built_against_frozen_interface_1_0_writes_and_looks_up() {
 
 #[test]
 fn plugin_built_against_a_newer_minor_loads_with_the_features_this_host_knows() {
-    let file = abi_fixtures().so("fixture_v1_2");
-    let found = write_and_look_up(&file, "collect-v12");
+    let file = abi_fixtures().so("fixture_v1_3");
+    let found = write_and_look_up(&file, "collect-v13");
     assert_lookup_answers(&found);
     let plugin = load(&file).unwrap();
-    assert_eq!(plugin.manifest.interface_version, "1.2.0");
+    assert_eq!(plugin.manifest.interface_version, "1.3.0");
     // Its lookups offer "packed-lookup/1" with another type: refused, and (above) looked up
     // through the 1.0 calls.
     let lookup = plugin
-        .factory("collect-v12")
+        .factory("collect-v13")
         .unwrap()
         .create_lookup(&collect_context("t", Path::new("unused")))
         .unwrap();
@@ -150,7 +150,7 @@ fn plugin_built_against_interface_2_is_refused_with_both_versions() {
     let file = abi_fixtures().so("fixture_v2_0");
     let msg = load_error(&file);
     assert!(
-        msg.contains("incompatible interface version: the plugin was built against connector-interface 2.0.0; this host supports 1.x (built against 1.1.0)"),
+        msg.contains(&format!("incompatible interface version: the plugin was built against connector-interface 2.0.0; this host supports 1.x (built against {INTERFACE_VERSION})")),
         "{msg}"
     );
     assert!(msg.starts_with(&file.display().to_string()), "{msg}");
@@ -165,7 +165,7 @@ fn plugin_built_against_interface_2_is_refused_with_both_versions() {
 fn plugin_with_another_layout_is_refused_in_one_line() {
     let msg = load_error(&abi_fixtures().so("fixture_bad_layout"));
     assert!(
-        msg.contains("incompatible layout: the plugin's interface types differ from this host's connector-interface 1.1.0"),
+        msg.contains(&format!("incompatible layout: the plugin's interface types differ from this host's connector-interface {INTERFACE_VERSION}")),
         "{msg}"
     );
     assert_eq!(
@@ -273,12 +273,11 @@ fn embedded_manifest_matches_what_the_loaded_factory_reports() {
             .find(|f| f.identifier == identifier)
             .unwrap();
         let factory = plugin.factory(identifier).unwrap();
-        let reported: Vec<ManifestOption> = factory
-            .options()
-            .iter()
-            .map(ManifestOption::from_spec)
-            .collect();
-        assert_eq!(declared.options, reported, "{identifier}");
+        let reported = factory.options();
+        assert_eq!(declared.options.len(), reported.len(), "{identifier}");
+        for (o, spec) in declared.options.iter().zip(reported.iter()) {
+            assert!(o.agrees_with(spec), "{identifier}: {o:?} vs {spec:?}");
+        }
         assert_eq!(declared.roles, factory.roles().names(), "{identifier}");
     }
 }
@@ -289,11 +288,11 @@ fn host_built_against_a_newer_minor_runs_plugins_built_against_older_ones() {
     let data = tempfile::tempdir().unwrap();
     let files = [
         f.so("fixture_v1_0"),
-        f.so("fixture_v1_2"),
+        f.so("fixture_v1_3"),
         redis_plugin(),
         f.so("fixture_v2_0"),
     ];
-    let out = std::process::Command::new(f.bin("host-v1_2"))
+    let out = std::process::Command::new(f.bin("host-v1_3"))
         .arg(data.path())
         .args(&files)
         .output()
@@ -301,11 +300,12 @@ fn host_built_against_a_newer_minor_runs_plugins_built_against_older_ones() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
+    let redis = format!("ok identifier=redis interface={INTERFACE_VERSION} options=");
     let expect = [
         "ok identifier=collect-v10 interface=1.0.0 flush-stats=fallback:2 lookup(2)=two",
-        "ok identifier=collect-v12 interface=1.2.0 flush-stats=extension:2 lookup(2)=two",
-        "ok identifier=redis interface=1.1.0 options=",
-        "error incompatible version: host 1.2.0, plugin 2.0.0",
+        "ok identifier=collect-v13 interface=1.3.0 flush-stats=extension:2 lookup(2)=two",
+        &redis,
+        "error incompatible version: host 1.3.0, plugin 2.0.0",
     ];
     assert_eq!(lines.len(), expect.len(), "{text}");
     for ((line, file), expected) in lines.iter().zip(&files).zip(expect) {

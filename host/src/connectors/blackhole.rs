@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// `blackhole`'s declaration: no options.
+pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
+    identifier: "blackhole",
+    description: "Drops every row (Flink's blackhole).",
+    roles: Roles::SINK,
+    options: &[],
+};
+
 pub(crate) struct Blackhole {
     pub(crate) rows: u64,
 }

@@ -6,99 +6,57 @@ use datagen::Datagen;
 use filesystem::{FileSink, FileSource};
 use print::Print;
 
-/// The built-in connectors and their options (Flink's names).
-pub const BUILTIN: &[&str] = &["datagen", "filesystem", "print", "blackhole"];
+/// The built-in connectors, declared as a plugin declares its factories.
+pub const BUILTINS: &[&FactoryDecl] = &[
+    &datagen::FACTORY,
+    &filesystem::FACTORY,
+    &print::FACTORY,
+    &blackhole::FACTORY,
+];
 
-/// Checks a built-in table's options, in Flink's words.
-pub fn validate_builtin(table: &TableDef) -> Result<(), String> {
+/// The built-in connector of this identifier.
+pub fn builtin(identifier: &str) -> Option<&'static FactoryDecl> {
+    BUILTINS
+        .iter()
+        .copied()
+        .find(|f| f.identifier == identifier)
+}
+
+/// A built-in table's options, checked against its declaration, in Flink's words.
+fn builtin_options(table: &TableDef) -> Result<TableOptions<'_>, String> {
     let connector = table.connector();
-    let fixed: &[&str] = match connector {
-        "datagen" => &["connector", "rows-per-second", "number-of-rows"],
-        "filesystem" => &["connector", "path", "format"],
-        "print" => &["connector", "print-identifier", "standard-error"],
-        "blackhole" => &["connector"],
-        _ => return Ok(()),
-    };
-    let field_options = ["kind", "min", "max", "length", "start", "end"];
-    let mut unsupported = BTreeSet::new();
-    for (key, _) in &table.options {
-        let is_field = connector == "datagen"
-            && key.strip_prefix("fields.").is_some_and(|rest| {
-                rest.rsplit_once('.').is_some_and(|(field, option)| {
-                    table.columns.iter().any(|c| c.name.as_str() == field)
-                        && field_options.contains(&option)
-                })
-            });
-        if !fixed.contains(&key.as_str()) && !is_field {
-            unsupported.insert(key.as_str());
-        }
-    }
-    if !unsupported.is_empty() {
-        let mut supported: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
-        if connector == "datagen" {
-            supported.extend(field_options.iter().map(|o| format!("fields.#.{o}")));
-        }
+    let Some(decl) = builtin(connector) else {
         return Err(format!(
-            "table '{}': Unsupported options found for '{connector}'.\n\nUnsupported options:\n\n{}\n\nSupported options:\n\n{}",
-            table.name,
-            unsupported.into_iter().collect::<Vec<_>>().join("\n"),
-            supported.join("\n")
+            "table '{}': '{connector}' is not a built-in connector",
+            table.name
         ));
-    }
-    if connector == "filesystem" {
-        let missing: Vec<&str> = ["path", "format"]
-            .into_iter()
-            .filter(|k| table.option(k).is_none())
-            .collect();
-        if !missing.is_empty() {
-            return Err(format!(
-                "table '{}': One or more required options are missing.\n\nMissing required options are:\n\n{}",
-                table.name,
-                missing.join("\n")
-            ));
-        }
-        let format = table.option("format").unwrap_or("");
-        if !["json", "csv", "debezium-json", "canal-json"].contains(&format) {
-            return Err(format!(
-                "table '{}': invalid value '{format}' for option 'format': expected one of: json, csv, debezium-json, canal-json",
-                table.name
-            ));
-        }
-    }
-    if connector == "datagen" {
-        for key in ["rows-per-second", "number-of-rows"] {
-            if let Some(v) = table.option(key) {
-                if v.parse::<u64>().is_err() {
+    };
+    let options: Vec<(&str, &str)> = table
+        .options
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    TableOptions::resolve(connector, &table.name, decl.options, &options, &columns)
+        .map_err(|e| e.message.into())
+}
+
+/// Checks a built-in table's options: each against its declaration, then the rules that
+/// involve more than one (a datagen sequence needs its start and end).
+pub fn validate_builtin(table: &TableDef) -> Result<(), String> {
+    let options = builtin_options(table)?;
+    if table.connector() == "datagen" {
+        for c in &table.columns {
+            if options.choice(&format!("fields.{}.kind", c.name)) != Some("sequence") {
+                continue;
+            }
+            for bound in ["start", "end"] {
+                let key = format!("fields.{}.{bound}", c.name);
+                if options.int(&key).is_none() {
                     return Err(format!(
-                        "table '{}': invalid value '{v}' for option '{key}': expected a non-negative integer",
+                        "table '{}': a sequence field needs an integer '{key}'",
                         table.name
                     ));
-                }
-            }
-        }
-        for c in &table.columns {
-            let kind = table
-                .option(&format!("fields.{}.kind", c.name))
-                .unwrap_or("random");
-            if kind != "random" && kind != "sequence" {
-                return Err(format!(
-                    "table '{}': invalid value '{kind}' for option 'fields.{}.kind': expected random or sequence",
-                    table.name, c.name
-                ));
-            }
-            if kind == "sequence" {
-                for bound in ["start", "end"] {
-                    let key = format!("fields.{}.{bound}", c.name);
-                    if table
-                        .option(&key)
-                        .and_then(|v| v.parse::<i64>().ok())
-                        .is_none()
-                    {
-                        return Err(format!(
-                            "table '{}': a sequence field needs an integer '{key}'",
-                            table.name
-                        ));
-                    }
                 }
             }
         }
@@ -108,22 +66,26 @@ pub fn validate_builtin(table: &TableDef) -> Result<(), String> {
 
 /// Whether a built-in source ends by itself.
 pub fn builtin_bounded(table: &TableDef) -> bool {
+    let Ok(options) = builtin_options(table) else {
+        return true;
+    };
     match table.connector() {
         "datagen" => {
-            table.option("number-of-rows").is_some()
+            options.given("number-of-rows")
                 || table
                     .columns
                     .iter()
-                    .any(|c| table.option(&format!("fields.{}.kind", c.name)) == Some("sequence"))
+                    .any(|c| options.choice(&format!("fields.{}.kind", c.name)) == Some("sequence"))
         }
         _ => true,
     }
 }
 
 pub fn builtin_source(table: &TableDef) -> Result<Box<dyn Source>, String> {
+    let options = builtin_options(table)?;
     match table.connector() {
-        "datagen" => Ok(Box::new(Datagen::new(table))),
-        "filesystem" => Ok(Box::new(FileSource::new(table)?)),
+        "datagen" => Ok(Box::new(Datagen::new(table, &options))),
+        "filesystem" => Ok(Box::new(FileSource::new(table, &options)?)),
         other => Err(format!(
             "table '{}': connector '{other}' cannot be read from (it is a sink)",
             table.name
@@ -136,19 +98,20 @@ pub fn builtin_sink(
     task: usize,
     parallelism: usize,
 ) -> Result<Box<dyn Sink>, String> {
+    let options = builtin_options(table)?;
     match table.connector() {
         "print" => Ok(Box::new(Print {
-            prefix: match (table.option("print-identifier"), parallelism > 1) {
+            prefix: match (options.text("print-identifier"), parallelism > 1) {
                 (Some(id), true) => format!("{id}:{}> ", task + 1),
                 (Some(id), false) => format!("{id}> "),
                 (None, true) => format!("{}> ", task + 1),
                 (None, false) => String::new(),
             },
-            stderr: table.option("standard-error") == Some("true"),
+            stderr: options.boolean("standard-error").unwrap_or_default(),
             rows: 0,
         })),
         "blackhole" => Ok(Box::new(Blackhole { rows: 0 })),
-        "filesystem" => Ok(Box::new(FileSink::new(table, task, parallelism)?)),
+        "filesystem" => Ok(Box::new(FileSink::new(table, &options, task, parallelism)?)),
         other => Err(format!(
             "table '{}': connector '{other}' cannot be written to (it is a source)",
             table.name
@@ -158,3 +121,66 @@ pub fn builtin_sink(
 
 // ---------------------------------------------------------------------------------------
 // datagen
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/operators.md's tables of the built-ins' options, from their declarations.
+    #[test]
+    fn the_docs_list_the_built_ins_options_as_declared() {
+        let mut expected = String::new();
+        for decl in BUILTINS {
+            expected.push_str(&format!("### `{}`\n\n", decl.identifier));
+            match decl.options {
+                [] => expected.push_str("No options.\n"),
+                options => expected.push_str(&connector_tests::docs::options_markdown(options)),
+            }
+            expected.push('\n');
+        }
+        let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/operators.md");
+        connector_tests::docs::assert_generated(&doc, "builtin-options", &expected);
+    }
+
+    fn table(connector: &str, options: &[(&str, &str)]) -> TableDef {
+        let mut all = vec![("connector".to_string(), connector.to_string())];
+        all.extend(options.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        TableDef {
+            name: "t".into(),
+            columns: vec![Column::new("a", connector_interface::DataType::string())],
+            proctime: Vec::new(),
+            primary_key: Vec::new(),
+            options: all,
+        }
+    }
+
+    #[test]
+    fn built_in_options_are_checked_by_their_declarations() {
+        let err = |c, o: &[(&str, &str)]| validate_builtin(&table(c, o)).unwrap_err();
+        assert_eq!(
+            err("datagen", &[("rows-per-second", "-1")]),
+            "table 't': invalid value '-1' for option 'rows-per-second': expected an integer of at \
+             least 0"
+        );
+        assert_eq!(
+            err(
+                "datagen",
+                &[("fields.a.kind", "sequence"), ("fields.a.start", "1")]
+            ),
+            "table 't': a sequence field needs an integer 'fields.a.end'"
+        );
+        assert!(err("datagen", &[("fields.b.kind", "random")])
+            .contains("Unsupported options:\n\nfields.b.kind\n"));
+        assert!(err("print", &[("standard-error", "yes")])
+            .contains("for option 'standard-error': expected 'true' or 'false'"));
+        assert!(err("filesystem", &[("path", "/tmp")])
+            .contains("Missing required options are:\n\nformat"));
+        let upper = table("filesystem", &[("path", "/tmp"), ("format", "JSON")]);
+        assert_eq!(validate_builtin(&upper), Ok(()));
+        assert!(builtin_bounded(&table(
+            "datagen",
+            &[("number-of-rows", "5")]
+        )));
+        assert!(!builtin_bounded(&table("datagen", &[])));
+    }
+}

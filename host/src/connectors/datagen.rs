@@ -2,6 +2,84 @@
 
 use super::*;
 
+/// `datagen`'s declaration (Flink's option names; `#` is a column).
+pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
+    identifier: "datagen",
+    description: "Generated rows: random or sequence fields, bounded or not (Flink's datagen).",
+    roles: Roles::SCAN,
+    options: &[
+        OptionDecl {
+            default: Some("10000"),
+            min: Some(0),
+            ..OptionDecl::new(
+                "rows-per-second",
+                OptionType::INT,
+                "Rows generated per second; 0: as fast as possible.",
+            )
+        },
+        OptionDecl {
+            min: Some(0),
+            ..OptionDecl::new(
+                "number-of-rows",
+                OptionType::INT,
+                "Rows generated in all; absent: unbounded (unless a field is a sequence).",
+            )
+        },
+        OptionDecl {
+            default: Some("random"),
+            choices: &["random", "sequence"],
+            section: "fields",
+            ..OptionDecl::new(
+                "fields.#.kind",
+                OptionType::ENUM,
+                "How column # is generated; a sequence ends the table when it reaches its end.",
+            )
+        },
+        OptionDecl {
+            section: "fields",
+            ..OptionDecl::new(
+                "fields.#.min",
+                OptionType::STRING,
+                "Smallest random value of a numeric column #.",
+            )
+        },
+        OptionDecl {
+            section: "fields",
+            ..OptionDecl::new(
+                "fields.#.max",
+                OptionType::STRING,
+                "Largest random value of a numeric column #.",
+            )
+        },
+        OptionDecl {
+            default: Some("100"),
+            min: Some(0),
+            section: "fields",
+            ..OptionDecl::new(
+                "fields.#.length",
+                OptionType::INT,
+                "Length of a random string or bytes column #.",
+            )
+        },
+        OptionDecl {
+            section: "fields",
+            ..OptionDecl::new(
+                "fields.#.start",
+                OptionType::INT,
+                "First value of a sequence column # (required for a sequence).",
+            )
+        },
+        OptionDecl {
+            section: "fields",
+            ..OptionDecl::new(
+                "fields.#.end",
+                OptionType::INT,
+                "Last value of a sequence column # (required for a sequence).",
+            )
+        },
+    ],
+};
+
 pub(crate) struct Datagen {
     columns: Vec<Column>,
     fields: Vec<Field>,
@@ -25,22 +103,22 @@ pub(crate) enum Field {
 }
 
 impl Datagen {
-    pub(crate) fn new(table: &TableDef) -> Datagen {
-        let opt = |c: &Column, o: &str| table.option(&format!("fields.{}.{o}", c.name));
+    pub(crate) fn new(table: &TableDef, options: &TableOptions) -> Datagen {
+        let opt = |c: &Column, o: &str| format!("fields.{}.{o}", c.name);
         let fields = table
             .columns
             .iter()
             .map(|c| {
-                if opt(c, "kind") == Some("sequence") {
+                if options.choice(&opt(c, "kind")) == Some("sequence") {
                     Field::Sequence {
-                        next: opt(c, "start").and_then(|v| v.parse().ok()).unwrap_or(0),
-                        end: opt(c, "end").and_then(|v| v.parse().ok()).unwrap_or(0),
+                        next: options.int(&opt(c, "start")).unwrap_or_default(),
+                        end: options.int(&opt(c, "end")).unwrap_or_default(),
                     }
                 } else {
                     Field::Random {
-                        min: opt(c, "min").and_then(|v| v.parse().ok()),
-                        max: opt(c, "max").and_then(|v| v.parse().ok()),
-                        length: opt(c, "length").and_then(|v| v.parse().ok()).unwrap_or(100),
+                        min: options.text(&opt(c, "min")).and_then(|v| v.parse().ok()),
+                        max: options.text(&opt(c, "max")).and_then(|v| v.parse().ok()),
+                        length: options.int(&opt(c, "length")).unwrap_or_default() as usize,
                     }
                 }
             })
@@ -48,11 +126,8 @@ impl Datagen {
         Datagen {
             columns: table.columns.clone(),
             fields,
-            remaining: table.option("number-of-rows").and_then(|v| v.parse().ok()),
-            rows_per_second: table
-                .option("rows-per-second")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(10_000),
+            remaining: options.int("number-of-rows").map(|n| n as u64),
+            rows_per_second: options.int("rows-per-second").unwrap_or_default() as u64,
             started: Instant::now(),
             emitted: 0,
             seed: 0x9E37_79B9_7F4A_7C15,

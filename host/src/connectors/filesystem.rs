@@ -3,6 +3,33 @@
 
 use super::*;
 
+/// `filesystem`'s declaration (Flink's option names).
+pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
+    identifier: "filesystem",
+    description: "Rows read from or written to files, one row per line.",
+    roles: Roles::SINK.union(Roles::SCAN),
+    options: &[
+        OptionDecl {
+            required: true,
+            ..OptionDecl::new(
+                "path",
+                OptionType::STRING,
+                "A file, or a directory: read every file in it; write one part file per subtask.",
+            )
+        },
+        OptionDecl {
+            required: true,
+            choices: &["json", "csv", "debezium-json", "canal-json"],
+            ..OptionDecl::new(
+                "format",
+                OptionType::ENUM,
+                "The lines' format; the sink writes `json` or `csv`, the changelog formats are \
+                 read only.",
+            )
+        },
+    ],
+};
+
 pub(crate) struct FileSource {
     table: String,
     columns: Vec<Column>,
@@ -38,14 +65,14 @@ pub(crate) fn files_of(path: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 impl FileSource {
-    pub(crate) fn new(table: &TableDef) -> Result<FileSource, String> {
-        let path = PathBuf::from(table.option("path").unwrap_or(""));
+    pub(crate) fn new(table: &TableDef, options: &TableOptions) -> Result<FileSource, String> {
+        let path = PathBuf::from(options.text("path").unwrap_or_default());
         let mut files = files_of(&path).map_err(|e| format!("table '{}': {e}", table.name))?;
         files.reverse();
         Ok(FileSource {
             table: table.name.clone(),
             columns: table.columns.clone(),
-            format: table.option("format").unwrap_or("json").to_string(),
+            format: options.choice("format").unwrap_or_default().to_string(),
             files,
             reader: None,
         })
@@ -231,11 +258,12 @@ pub(crate) struct FileSink {
 impl FileSink {
     pub(crate) fn new(
         table: &TableDef,
+        options: &TableOptions,
         task: usize,
         parallelism: usize,
     ) -> Result<FileSink, String> {
-        let base = PathBuf::from(table.option("path").unwrap_or(""));
-        let format = table.option("format").unwrap_or("json");
+        let base = PathBuf::from(options.text("path").unwrap_or_default());
+        let format = options.choice("format").unwrap_or_default();
         if format != "json" && format != "csv" {
             return Err(format!(
                 "table '{}': the filesystem sink writes 'json' or 'csv', not '{format}'",

@@ -1,9 +1,9 @@
 //! Connectors a job uses: the built-in ones (Flink's `datagen`, `filesystem`, `print`,
 //! `blackhole`) and adapters around plugin sinks, lookups and scans, behind one set of traits.
 //!
-//! Layout: this file (the traits and `TableDef`), `builtin.rs` (the built-ins' options and
-//! creation), one file per built-in (`datagen.rs`, `filesystem.rs`, `print.rs`,
-//! `blackhole.rs`), `plugin.rs` (the adapters around a plugin's sinks, lookups and scans).
+//! Layout: this file (the traits and `TableDef`), `builtin.rs` (the built-ins' list, option
+//! checks and creation), one file per built-in with its declaration (`datagen.rs`,
+//! `filesystem.rs`, `print.rs`, `blackhole.rs`), `plugin.rs` (the adapters around a plugin's sinks, lookups and scans).
 
 mod blackhole;
 mod builtin;
@@ -12,7 +12,7 @@ mod filesystem;
 mod plugin;
 mod print;
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 use abi_stable::std_types::{RResult, RSlice, RStr, RVec};
 use connector_interface::extension::Extension;
 use connector_interface::{
-    Column, ConnectorError, LookupBox, OptionEntry, PackedAnswers, PackedLookupBox, Row, RowKind,
-    ScanBox, Schema, SinkBox, Split, TableContext, TypeKind, Value, PACKED_LOOKUP_1,
+    Column, ConnectorError, FactoryDecl, LookupBox, OptionDecl, OptionEntry, OptionType,
+    PackedAnswers, PackedLookupBox, Roles, Row, RowKind, ScanBox, Schema, SinkBox, Split,
+    TableContext, TableOptions, TypeKind, Value, PACKED_LOOKUP_1,
 };
 
 use crate::error::Failure;

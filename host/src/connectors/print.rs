@@ -2,6 +2,28 @@
 
 use super::*;
 
+/// `print`'s declaration (Flink's option names).
+pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
+    identifier: "print",
+    description: "Rows in Flink's form (`+I[1, abc]`) on standard output.",
+    roles: Roles::SINK,
+    options: &[
+        OptionDecl::new(
+            "print-identifier",
+            OptionType::STRING,
+            "Text before every row (`id> `, or `id:2> ` at parallelism above 1).",
+        ),
+        OptionDecl {
+            default: Some("false"),
+            ..OptionDecl::new(
+                "standard-error",
+                OptionType::BOOLEAN,
+                "Print to standard error instead of standard output.",
+            )
+        },
+    ],
+};
+
 /// Flink's form of a row: `+I[1, abc, null]`.
 pub fn flink_row(row: &Row) -> String {
     let values: Vec<String> = row

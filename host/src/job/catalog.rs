@@ -57,14 +57,9 @@ impl Catalog {
                 table.name
             )));
         }
-        if BUILTIN.contains(&connector.as_str()) {
+        if let Some(decl) = builtin(&connector) {
             validate_builtin(table).map_err(HostError::Rejected)?;
-            let ok = match connector.as_str() {
-                "datagen" => role == Roles::SCAN,
-                "filesystem" => role != Roles::LOOKUP,
-                _ => role == Roles::SINK,
-            };
-            if !ok {
+            if !decl.roles.contains(role) {
                 let role = role.names().join("");
                 return Err(HostError::Rejected(format!(
                     "table '{}': connector '{connector}' does not support the {role} role",
@@ -80,7 +75,7 @@ impl Catalog {
                 .keys()
                 .map(|k| k.to_string())
                 .collect::<Vec<_>>();
-            known.extend(BUILTIN.iter().map(|b| b.to_string()));
+            known.extend(BUILTINS.iter().map(|b| b.identifier.to_string()));
             known.sort();
             match discovery.resolve(&connector) {
                 Ok(p) => p.path.clone(),

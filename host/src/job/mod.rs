@@ -32,8 +32,9 @@ use connector_interface::{Column, DataType, PackedAnswers, Roles, Row, RowKind, 
 use hashbrown::HashTable;
 
 use crate::connectors::{
-    builtin_bounded, builtin_sink, builtin_source, plugin_result, validate_builtin, Answers,
-    Collect, Lookup, PluginLookup, PluginScan, PluginSink, Sink, Source, TableDef, BUILTIN,
+    builtin, builtin_bounded, builtin_sink, builtin_source, plugin_result, validate_builtin,
+    Answers, Collect, Lookup, PluginLookup, PluginScan, PluginSink, Sink, Source, TableDef,
+    BUILTINS,
 };
 use crate::discovery::Discovery;
 use crate::error::{ErrorKind, Failure, HostError};

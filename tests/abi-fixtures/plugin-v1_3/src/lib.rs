@@ -1,4 +1,4 @@
-//! Fixture plugin `fixture-v1_2`: the `collect` connector as `collect-v12`. Built against the simulated interface 1.2.0; offers the 1.2 extension `fixture.flush-stats/1` on its sinks, and a mismatched `packed-lookup/1` on its lookups.
+//! Fixture plugin `fixture-v1_3`: the `collect` connector as `collect-v13`. Built against the simulated interface 1.3.0; offers the 1.3 extension `fixture.flush-stats/1` on its sinks, and a mismatched `packed-lookup/1` on its lookups.
 
 #[path = "../../collect.rs"]
 mod collect;
@@ -9,10 +9,10 @@ use connector_interface::{
 };
 
 pub const PLUGIN: PluginDecl = PluginDecl {
-    name: "fixture-v1_2",
+    name: "fixture-v1_3",
     version: "0.1.0",
     factories: &[FactoryDecl {
-        identifier: "collect-v12",
+        identifier: "collect-v13",
         description: "collects rows into a file",
         roles: Roles::SINK.union(Roles::LOOKUP),
         options: collect::OPTIONS,
@@ -20,7 +20,7 @@ pub const PLUGIN: PluginDecl = PluginDecl {
 };
 
 fn factories() -> Vec<FactoryBox> {
-    vec![collect::factory("collect-v12")]
+    vec![collect::factory("collect-v13")]
 }
 
 fn before_create_sink(_context: &TableContext) {}

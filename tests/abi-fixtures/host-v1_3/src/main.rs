@@ -1,10 +1,10 @@
-//! A stand-in for a future host built against connector-interface 1.2 (simulated): loads each plugin file
+//! A stand-in for a future host built against connector-interface 1.3 (simulated): loads each plugin file
 //! given on the command line the way `connector-host` does, and for `collect*` factories writes
-//! two rows, looks one up, and asks the sink for the 1.2 extension `fixture.flush-stats/1`,
+//! two rows, looks one up, and asks the sink for the 1.3 extension `fixture.flush-stats/1`,
 //! falling back to the 1.0 counters when the plugin predates it. One line per file:
 //! `<file>: ok ...` or `<file>: error ...`.
 //!
-//! Usage: `host-v1_2 DATA_DIR PLUGIN.so...`
+//! Usage: `host-v1_3 DATA_DIR PLUGIN.so...`
 
 use abi_stable::library::{lib_header_from_path, LibraryError};
 use abi_stable::sabi_trait::TD_Opaque;
@@ -29,7 +29,7 @@ impl HostCallbacks for Quiet {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let data_dir = args.next().expect("usage: host-v1_2 DATA_DIR PLUGIN.so...");
+    let data_dir = args.next().expect("usage: host-v1_3 DATA_DIR PLUGIN.so...");
     for path in args {
         match run(&path, &data_dir) {
             Ok(text) => println!("{path}: ok {text}"),
@@ -77,7 +77,7 @@ fn run(path: &str, data_dir: &str) -> Result<String, String> {
         },
         options: RVec::from(vec![OptionEntry {
             key: "path".into(),
-            value: format!("{data_dir}/{identifier}-v1_2-host.jsonl").into(),
+            value: format!("{data_dir}/{identifier}-v1_3-host.jsonl").into(),
         }]),
         lookup_keys: RVec::from(vec![0]),
         task_index: 0,

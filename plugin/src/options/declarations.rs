@@ -1,0 +1,254 @@
+//! Every option of the Redis connector, declared once ([`OPTIONS`]): its type, default, range,
+//! section, fallback keys and description. The table drives validation
+//! ([`RedisOptions::parse`](super::RedisOptions::parse) through the interface's
+//! `TableOptions`), the embedded manifest, `plugins describe redis` and the options tables of
+//! docs/redis.md. Keys follow Flink (`sink.`, `lookup.` prefixes, durations as `'500ms'`); the
+//! seed connector's keys (`hostname`, `port`, `password`, `type`, `ttl`, `write.open`,
+//! `store.key.strategy`, `key.append.character`, `open.cache`, `cache.size`) are all accepted.
+
+use connector_interface::{OptionDecl, OptionType};
+
+const fn opt(key: &'static str, kind: OptionType, description: &'static str) -> OptionDecl {
+    OptionDecl::new(key, kind, description)
+}
+
+/// How the connector reaches the server.
+const CONNECTION: &str = "connection";
+/// How a row becomes a key and a value.
+const KEYS: &str = "keys and values";
+const SINK: &str = "sink";
+const LOOKUP: &str = "lookup";
+
+/// The Redis connector's options, in the order `plugins describe redis` shows them.
+pub const OPTIONS: &[OptionDecl] = &[
+    OptionDecl {
+        section: CONNECTION,
+        required: true,
+        fallback_keys: &["host"],
+        ..opt(
+            "hostname",
+            OptionType::STRING,
+            "Host name or address of the Redis server.",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
+        min: Some(1),
+        max: Some(65535),
+        default: Some("6379"),
+        ..opt("port", OptionType::INT, "Port of the Redis server.")
+    },
+    OptionDecl {
+        section: CONNECTION,
+        ..opt(
+            "username",
+            OptionType::STRING,
+            "ACL user name (Redis 6+). Without it, `password` authenticates the default user.",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
+        sensitive: true,
+        ..opt(
+            "password",
+            OptionType::STRING,
+            "Password for AUTH. Empty or absent: no authentication. Never printed.",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
+        min: Some(0),
+        max: Some(i32::MAX as i64),
+        default: Some("0"),
+        ..opt(
+            "database",
+            OptionType::INT,
+            "Database index selected after connecting.",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
+        default: Some("5s"),
+        ..opt(
+            "connect.timeout",
+            OptionType::DURATION,
+            "How long to wait for a connection to the server.",
+        )
+    },
+    OptionDecl {
+        section: KEYS,
+        default: Some("string"),
+        choices: &["string", "hash"],
+        ..opt(
+            "type",
+            OptionType::ENUM,
+            "Redis data type of a row: `string` (one value per key: the single non-key column, \
+             or a JSON object of the non-key columns) or `hash` (one field per non-key column).",
+        )
+    },
+    OptionDecl {
+        section: KEYS,
+        default: Some(""),
+        ..opt(
+            "key.prefix",
+            OptionType::STRING,
+            "Text put before every key.",
+        )
+    },
+    OptionDecl {
+        section: KEYS,
+        default: Some(":"),
+        ..opt(
+            "key.separator",
+            OptionType::STRING,
+            "Text between the values of a multi-column primary key in the key.",
+        )
+    },
+    OptionDecl {
+        section: KEYS,
+        choices: &["json", "raw"],
+        ..opt(
+            "value.format",
+            OptionType::ENUM,
+            "For `type` = `string`: `json` (an object of the non-key columns) or `raw` (the \
+             single non-key column as text). Default: `raw` for one non-key column, `json` for \
+             several.",
+        )
+    },
+    OptionDecl {
+        section: SINK,
+        ..opt(
+            "ttl",
+            OptionType::INT,
+            "Seconds until a written key expires, set in the same round trip as the write. \
+             Absent, 0 or negative: keys do not expire.",
+        )
+    },
+    OptionDecl {
+        section: SINK,
+        min: Some(1),
+        max: Some(10000000),
+        default: Some("1000"),
+        ..opt(
+            "sink.buffer-flush.max-rows",
+            OptionType::INT,
+            "Rows buffered before the sink writes them in one pipeline.",
+        )
+    },
+    OptionDecl {
+        section: SINK,
+        default: Some("1s"),
+        ..opt(
+            "sink.buffer-flush.interval",
+            OptionType::DURATION,
+            "Longest time a row stays buffered, even when the input goes quiet.",
+        )
+    },
+    OptionDecl {
+        section: SINK,
+        min: Some(0),
+        max: Some(100),
+        default: Some("3"),
+        ..opt(
+            "sink.max-retries",
+            OptionType::INT,
+            "Retries, with exponential backoff, after a connection error while writing.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        default: Some("NONE"),
+        choices: &["NONE", "PARTIAL"],
+        ..opt(
+            "lookup.cache",
+            OptionType::ENUM,
+            "Lookup cache: `NONE` or `PARTIAL` (an LRU cache of looked-up keys).",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        min: Some(1),
+        default: Some("10000"),
+        fallback_keys: &["cache.size"],
+        ..opt(
+            "lookup.partial-cache.max-rows",
+            OptionType::INT,
+            "Most keys the lookup cache holds.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        ..opt(
+            "lookup.partial-cache.expire-after-write",
+            OptionType::DURATION,
+            "A cached key expires this long after it was read from Redis.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        ..opt(
+            "lookup.partial-cache.expire-after-access",
+            OptionType::DURATION,
+            "A cached key expires this long after it was last used.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        default: Some("true"),
+        ..opt(
+            "lookup.partial-cache.cache-missing-key",
+            OptionType::BOOLEAN,
+            "Whether keys absent from Redis are cached too.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        min: Some(0),
+        max: Some(100),
+        default: Some("3"),
+        ..opt(
+            "lookup.max-retries",
+            OptionType::INT,
+            "Retries, with exponential backoff, after a connection error while looking up.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        default: Some("false"),
+        ..opt(
+            "open.cache",
+            OptionType::BOOLEAN,
+            "Seed option: `true` means `lookup.cache` = `PARTIAL`.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        default: Some("false"),
+        ..opt(
+            "write.open",
+            OptionType::BOOLEAN,
+            "Seed option: write back on lookup. The join key is `v1|v2|...|key`; the Redis key \
+             is its last token.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        default: Some("if_not_exist"),
+        choices: &["if_not_exist", "always"],
+        ..opt(
+            "store.key.strategy",
+            OptionType::ENUM,
+            "Seed option, with `write.open`: `if_not_exist` (atomic SET NX / HSETNX) or \
+             `always`.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
+        default: Some("|"),
+        ..opt(
+            "key.append.character",
+            OptionType::STRING,
+            "Seed option, with `write.open`: the separator of the tokens of the join key.",
+        )
+    },
+];

@@ -1,0 +1,127 @@
+//! Validation of the Redis options as a user meets it: the seed's options, Flink's words
+//! for unknown and missing keys, bad values, fallback keys, and every default within its
+//! declaration.
+
+use super::*;
+
+fn context(options: &[(&str, &str)]) -> TableContext {
+    connector_tests::table_context("redis", &[], &[], options)
+}
+
+fn error(options: &[(&str, &str)]) -> String {
+    RedisOptions::parse(&context(options))
+        .unwrap_err()
+        .message
+        .to_string()
+}
+
+#[test]
+fn seed_options_are_accepted() {
+    let o = RedisOptions::parse(&context(&[
+        ("connector", "redis"),
+        ("hostname", "localhost"),
+        ("port", "6379"),
+        ("password", "123456"),
+        ("ttl", "60"),
+    ]))
+    .unwrap();
+    assert_eq!(o.port, 6379);
+    assert_eq!(o.ttl_seconds, Some(60));
+    assert_eq!(o.value_type, ValueType::String);
+    assert_eq!(o.password, Some(Secret("123456".into())));
+    assert!(!format!("{o:?}").contains("123456"));
+}
+
+#[test]
+fn unknown_options_are_rejected_in_flinks_words() {
+    let msg = error(&[("hostname", "h"), ("hostnme", "x")]);
+    assert!(msg.starts_with("table 'redis': Unsupported options found for 'redis'."));
+    assert!(msg.contains("Unsupported options:\n\nhostnme\n"));
+    assert!(msg.contains("Supported options:\n\ncache.size\nconnect.timeout\nconnector\n"));
+}
+
+#[test]
+fn missing_required_options_are_named() {
+    let msg = error(&[("port", "6379")]);
+    assert_eq!(
+        msg,
+        "table 'redis': One or more required options are missing.\n\n\
+         Missing required options are:\n\nhostname"
+    );
+}
+
+#[test]
+fn bad_values_name_option_value_and_expectation() {
+    assert_eq!(
+        error(&[("hostname", "h"), ("port", "abc")]),
+        "table 'redis': invalid value 'abc' for option 'port': expected an integer between 1 and 65535"
+    );
+    assert_eq!(
+        error(&[("hostname", "h"), ("type", "list")]),
+        "table 'redis': invalid value 'list' for option 'type': expected one of: string, hash"
+    );
+    assert!(
+        error(&[("hostname", "h"), ("sink.buffer-flush.interval", "soon")])
+            .contains("'sink.buffer-flush.interval': expected a duration")
+    );
+}
+
+#[test]
+fn fallback_keys_and_seed_cache_options_work() {
+    let o = RedisOptions::parse(&context(&[
+        ("host", "h"),
+        ("open.cache", "true"),
+        ("cache.size", "42"),
+    ]))
+    .unwrap();
+    assert_eq!(o.hostname, "h");
+    assert_eq!(o.cache.unwrap().max_rows, 42);
+}
+
+#[test]
+fn always_with_a_cache_is_rejected() {
+    assert!(error(&[
+        ("hostname", "h"),
+        ("write.open", "true"),
+        ("store.key.strategy", "always"),
+        ("lookup.cache", "partial"),
+    ])
+    .contains("cannot be combined with a lookup cache"));
+}
+
+#[test]
+fn defaults_come_from_the_declarations() {
+    let o = RedisOptions::parse(&context(&[("hostname", "h")])).unwrap();
+    assert_eq!(
+        (o.port, o.database, o.connect_timeout),
+        (6379, 0, Duration::from_secs(5))
+    );
+    assert_eq!((o.key_prefix.as_str(), o.key_separator.as_str()), ("", ":"));
+    assert_eq!(
+        (o.sink_max_rows, o.sink_interval, o.sink_max_retries),
+        (1000, Duration::from_secs(1), 3)
+    );
+    assert_eq!((o.lookup_max_retries, o.cache.is_none()), (3, true));
+    assert_eq!(o.key_append_character, "|");
+    let cached = RedisOptions::parse(&context(&[("hostname", "h"), ("lookup.cache", "PARTIAL")]))
+        .unwrap()
+        .cache
+        .unwrap();
+    assert_eq!((cached.max_rows, cached.cache_missing_key), (10_000, true));
+}
+
+#[test]
+fn a_bad_value_is_refused_even_where_the_option_is_not_used() {
+    // Flink checks every option it is given; an unused cache size is still a mistake.
+    assert_eq!(
+        error(&[("hostname", "h"), ("lookup.partial-cache.max-rows", "0")]),
+        "table 'redis': invalid value '0' for option 'lookup.partial-cache.max-rows': \
+         expected an integer of at least 1"
+    );
+}
+
+#[test]
+fn a_password_never_appears_in_an_error() {
+    let msg = error(&[("hostname", "h"), ("password", "s3cret"), ("port", "x")]);
+    assert!(!msg.contains("s3cret"), "{msg}");
+}
