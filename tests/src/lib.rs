@@ -204,6 +204,29 @@ impl RedisServer {
         }
     }
 
+    /// Pauses the server (SIGSTOP): it keeps accepting connections (the kernel does) and
+    /// answers nothing, as a hung server does. [`RedisServer::resume`] continues it; dropping
+    /// it kills it either way.
+    pub fn pause(&self) {
+        self.signal("STOP");
+    }
+
+    /// Continues a paused server (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("CONT");
+    }
+
+    /// The shell's own `kill` (no procps needed), by this server's process id.
+    fn signal(&self, name: &str) {
+        let pid = self.child.as_ref().expect("a running server").id();
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -{name} {pid}"))
+            .status()
+            .expect("sh");
+        assert!(status.success(), "kill -{name} {pid} failed");
+    }
+
     /// Starts the server again on the same port.
     pub fn restart(&mut self) {
         self.kill();

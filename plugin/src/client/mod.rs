@@ -153,19 +153,28 @@ impl<T> Client<T> {
             self.drop_connections();
             let Some(retry) = attempts.after(&failure) else {
                 self.errors += 1;
-                let err = failure.into_error(&self.endpoint.table, &self.endpoint.server(), doing);
+                let err = failure.into_error(
+                    &self.endpoint.table,
+                    &self.endpoint.server(),
+                    doing,
+                    attempts.gave_up(),
+                );
                 // Returned to the host, which reports it: logged here at debug level only.
                 log::debug!("{err}");
                 return Err(err);
             };
             self.retries += 1;
+            let of = attempts
+                .max()
+                .map(|m| format!(" of {m}"))
+                .unwrap_or_default();
             log::warn!(
-                "table '{}': {doing} redis at {} failed ({}), retry {} of {}",
+                "table '{}': {doing} redis at {} failed ({}), retry {}{of} in {} ms",
                 self.endpoint.table,
                 self.endpoint.server(),
                 failure.cause,
                 retry.retry,
-                attempts.max()
+                retry.wait.as_millis()
             );
             std::thread::sleep(retry.wait);
         }
@@ -205,7 +214,7 @@ impl<T> Client<T> {
                 };
                 connection
                     .send_packed_command(&commands.packed)
-                    .map_err(|e| RedisFailure::from_redis(&e))?;
+                    .map_err(|e| self.endpoint.command_failure(&e))?;
             }
             self.sent += 1;
         }
@@ -229,7 +238,7 @@ impl<T> Client<T> {
                 for _ in 0..commands.commands {
                     let reply = connection
                         .recv_response()
-                        .map_err(|e| RedisFailure::from_redis(&e))?;
+                        .map_err(|e| self.endpoint.command_failure(&e))?;
                     if failure.is_none() {
                         failure = RedisFailure::in_reply(&reply);
                     }

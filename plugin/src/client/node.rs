@@ -1,11 +1,12 @@
 //! Opening one connection to one Redis node (AUTH and SELECT included).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use connector_interface::ErrorKind;
-use redis::{ConnectionAddr, ConnectionLike, IntoConnectionInfo, RedisConnectionInfo};
+use redis::{ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo};
 
 use super::failure::RedisFailure;
+use super::retry::seconds;
 use crate::options::{RedisOptions, Secret};
 
 /// Where and as whom a table's client connects.
@@ -19,6 +20,7 @@ pub struct Endpoint {
     pub password: Option<Secret>,
     pub database: i64,
     pub connect_timeout: Duration,
+    pub command_timeout: Duration,
 }
 
 impl Endpoint {
@@ -31,6 +33,7 @@ impl Endpoint {
             password: options.password.clone(),
             database: options.database,
             connect_timeout: options.connect_timeout,
+            command_timeout: options.command_timeout,
         }
     }
 
@@ -69,9 +72,32 @@ impl Endpoint {
         }
     }
 
-    /// Opens one connection with the connect timeout as the timeout of every read and write
-    /// too.
+    /// A failure while connecting; a timeout names `connect.timeout`.
+    fn connect_failure(&self, err: &redis::RedisError) -> RedisFailure {
+        if err.is_timeout() {
+            return RedisFailure::timed_out(format!(
+                "no connection within 'connect.timeout' = {}",
+                seconds(self.connect_timeout)
+            ));
+        }
+        RedisFailure::from_redis(err)
+    }
+
+    /// A failure of a command on an open connection; a timeout names `command.timeout`.
+    pub fn command_failure(&self, err: &redis::RedisError) -> RedisFailure {
+        if err.is_timeout() {
+            return RedisFailure::timed_out(format!(
+                "no reply within 'command.timeout' = {}",
+                seconds(self.command_timeout)
+            ));
+        }
+        RedisFailure::from_redis(err)
+    }
+
+    /// Opens one connection within `connect.timeout` (TCP, AUTH, SELECT, a PING), then sets
+    /// `command.timeout` as the timeout of every read and write.
     fn open(&self) -> Result<redis::Connection, RedisFailure> {
+        let started = Instant::now();
         let mut settings = RedisConnectionInfo::default()
             .set_db(self.database)
             .set_skip_set_lib_name();
@@ -88,25 +114,24 @@ impl Endpoint {
         let client = redis::Client::open(info).map_err(|e| RedisFailure::from_redis(&e))?;
         let mut connection = client
             .get_connection_with_timeout(self.connect_timeout)
-            .map_err(|e| RedisFailure::from_redis(&e))?;
-        let timeout = Some(self.connect_timeout.max(Duration::from_secs(1)) * 6);
-        connection
-            .set_read_timeout(timeout)
-            .and_then(|_| connection.set_write_timeout(timeout))
-            .map_err(|e| RedisFailure::from_redis(&e))?;
-        // Without a password the connection is not checked until the first command: check now.
-        if !connection.check_connection() {
-            let err = redis::cmd("PING")
-                .query::<()>(&mut connection)
-                .err()
-                .map(|e| RedisFailure::from_redis(&e))
-                .unwrap_or(RedisFailure {
-                    retriable: true,
-                    kind: ErrorKind::CONNECTION,
-                    cause: "the server did not answer PING".to_string(),
-                });
-            return Err(err);
-        }
+            .map_err(|e| self.connect_failure(&e))?;
+        // Without a password the server has not answered anything yet: a PING within what is
+        // left of the connect timeout.
+        let left = self
+            .connect_timeout
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_millis(1));
+        set_timeouts(&mut connection, left).map_err(|e| self.connect_failure(&e))?;
+        redis::cmd("PING")
+            .query::<()>(&mut connection)
+            .map_err(|e| self.connect_failure(&e))?;
+        set_timeouts(&mut connection, self.command_timeout)
+            .map_err(|e| self.connect_failure(&e))?;
         Ok(connection)
     }
+}
+
+fn set_timeouts(connection: &mut redis::Connection, timeout: Duration) -> redis::RedisResult<()> {
+    connection.set_read_timeout(Some(timeout))?;
+    connection.set_write_timeout(Some(timeout))
 }

@@ -83,9 +83,7 @@ impl RedisLookup {
             filters,
             client: Client::new(
                 Endpoint::of(&options),
-                RetryPolicy {
-                    max_retries: options.lookup_max_retries,
-                },
+                RetryPolicy::of(&options, options.lookup_max_retries, "lookup.max-retries"),
             ),
             layout,
             counts: Counts::default(),

@@ -69,10 +69,33 @@ pub const OPTIONS: &[OptionDecl] = &[
     OptionDecl {
         section: CONNECTION,
         default: Some("5s"),
+        min: Some(1),
         ..opt(
             "connect.timeout",
             OptionType::DURATION,
-            "How long to wait for a connection to the server.",
+            "Longest time one attempt to connect may take (TCP, AUTH, SELECT and a PING).",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
+        default: Some("3s"),
+        min: Some(1),
+        ..opt(
+            "command.timeout",
+            OptionType::DURATION,
+            "Longest wait for a reply from the server; then the connection is dropped and the \
+             commands are sent again on a new one (they are idempotent).",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
+        default: Some("60s"),
+        ..opt(
+            "retry.timeout",
+            OptionType::DURATION,
+            "How long connecting, a flush or a batch of lookups keeps retrying after connection \
+             failures (a restart, a failover) before the job fails; no attempt is started that \
+             could not end within it. 0: no retries.",
         )
     },
     OptionDecl {
@@ -147,12 +170,12 @@ pub const OPTIONS: &[OptionDecl] = &[
     OptionDecl {
         section: SINK,
         min: Some(0),
-        max: Some(100),
-        default: Some("3"),
+        max: Some(1000),
         ..opt(
             "sink.max-retries",
             OptionType::INT,
-            "Retries, with exponential backoff, after a connection error while writing.",
+            "Most retries after a connection error while writing, besides `retry.timeout`. \
+             Absent: as many as `retry.timeout` allows.",
         )
     },
     OptionDecl {
@@ -204,12 +227,12 @@ pub const OPTIONS: &[OptionDecl] = &[
     OptionDecl {
         section: LOOKUP,
         min: Some(0),
-        max: Some(100),
-        default: Some("3"),
+        max: Some(1000),
         ..opt(
             "lookup.max-retries",
             OptionType::INT,
-            "Retries, with exponential backoff, after a connection error while looking up.",
+            "Most retries after a connection error while looking up, besides `retry.timeout`. \
+             Absent: as many as `retry.timeout` allows.",
         )
     },
     OptionDecl {

@@ -37,7 +37,9 @@ fn unknown_options_are_rejected_in_flinks_words() {
     let msg = error(&[("hostname", "h"), ("hostnme", "x")]);
     assert!(msg.starts_with("table 'redis': Unsupported options found for 'redis'."));
     assert!(msg.contains("Unsupported options:\n\nhostnme\n"));
-    assert!(msg.contains("Supported options:\n\ncache.size\nconnect.timeout\nconnector\n"));
+    assert!(msg.contains(
+        "Supported options:\n\ncache.size\ncommand.timeout\nconnect.timeout\nconnector\n"
+    ));
 }
 
 #[test]
@@ -98,10 +100,14 @@ fn defaults_come_from_the_declarations() {
     );
     assert_eq!((o.key_prefix.as_str(), o.key_separator.as_str()), ("", ":"));
     assert_eq!(
-        (o.sink_max_rows, o.sink_interval, o.sink_max_retries),
-        (1000, Duration::from_secs(1), 3)
+        (o.command_timeout, o.retry_timeout),
+        (Duration::from_secs(3), Duration::from_secs(60))
     );
-    assert_eq!((o.lookup_max_retries, o.cache.is_none()), (3, true));
+    assert_eq!(
+        (o.sink_max_rows, o.sink_interval, o.sink_max_retries),
+        (1000, Duration::from_secs(1), None)
+    );
+    assert_eq!((o.lookup_max_retries, o.cache.is_none()), (None, true));
     assert_eq!(o.key_append_character, "|");
     let cached = RedisOptions::parse(&context(&[("hostname", "h"), ("lookup.cache", "PARTIAL")]))
         .unwrap()

@@ -60,9 +60,7 @@ impl Shared {
         let layout = TableLayout::new(context, &options);
         let client = Client::new(
             Endpoint::of(&options),
-            RetryPolicy {
-                max_retries: options.sink_max_retries,
-            },
+            RetryPolicy::of(&options, options.sink_max_retries, "sink.max-retries"),
         );
         Shared {
             kind: types::for_table(&options, &layout),
