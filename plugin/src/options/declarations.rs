@@ -23,12 +23,22 @@ const LOOKUP: &str = "lookup";
 pub const OPTIONS: &[OptionDecl] = &[
     OptionDecl {
         section: CONNECTION,
-        required: true,
         fallback_keys: &["host"],
         ..opt(
             "hostname",
             OptionType::STRING,
-            "Host name or address of the Redis server.",
+            "Host name or address of the Redis server. Required unless `url` is given.",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
+        sensitive: true,
+        ..opt(
+            "url",
+            OptionType::STRING,
+            "The server as a URL, instead of `hostname`, `port`, `username`, `password` and \
+             `database`: `redis://[[user]:password@]host[:port][/database]`. Never printed \
+             (it may hold a password).",
         )
     },
     OptionDecl {

@@ -5,6 +5,7 @@
 mod declarations;
 #[cfg(test)]
 mod docs;
+mod server;
 #[cfg(test)]
 mod tests;
 
@@ -84,10 +85,7 @@ impl RedisOptions {
     pub fn parse(context: &TableContext) -> Result<RedisOptions, ConnectorError> {
         let o = TableOptions::from_context("redis", OPTIONS, context)?;
         let table = o.table();
-        let hostname = o.text("hostname").unwrap_or_default().to_string();
-        if hostname.trim().is_empty() {
-            return Err(o.invalid("hostname", "a host name or address"));
-        }
+        let server = server::Server::of(&o)?;
         let value_type = match o.choice("type") {
             Some("hash") => ValueType::Hash,
             _ => ValueType::String,
@@ -130,17 +128,11 @@ impl RedisOptions {
         }
         Ok(RedisOptions {
             table: table.to_string(),
-            hostname,
-            port: count(&o, "port") as u16,
-            username: o
-                .text("username")
-                .filter(|u| !u.is_empty())
-                .map(str::to_string),
-            password: o
-                .text("password")
-                .filter(|p| !p.is_empty())
-                .map(|p| Secret(p.to_string())),
-            database: o.int("database").unwrap_or_default(),
+            hostname: server.hostname,
+            port: server.port,
+            username: server.username,
+            password: server.password,
+            database: server.database,
             connect_timeout: o.duration("connect.timeout").unwrap_or_default(),
             command_timeout: o.duration("command.timeout").unwrap_or_default(),
             retry_timeout: o.duration("retry.timeout").unwrap_or_default(),

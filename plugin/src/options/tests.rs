@@ -48,7 +48,7 @@ fn missing_required_options_are_named() {
     assert_eq!(
         msg,
         "table 'redis': One or more required options are missing.\n\n\
-         Missing required options are:\n\nhostname"
+         Missing required options are:\n\nhostname (or url)"
     );
 }
 
@@ -130,4 +130,44 @@ fn a_bad_value_is_refused_even_where_the_option_is_not_used() {
 fn a_password_never_appears_in_an_error() {
     let msg = error(&[("hostname", "h"), ("password", "s3cret"), ("port", "x")]);
     assert!(!msg.contains("s3cret"), "{msg}");
+}
+
+#[test]
+fn a_url_gives_server_user_password_and_database() {
+    let o =
+        RedisOptions::parse(&context(&[("url", "redis://alice:s3cret@10.0.0.7:7000/2")])).unwrap();
+    assert_eq!(
+        (o.hostname.as_str(), o.port, o.database),
+        ("10.0.0.7", 7000, 2)
+    );
+    assert_eq!(o.username.as_deref(), Some("alice"));
+    assert_eq!(o.password, Some(Secret("s3cret".into())));
+    let o = RedisOptions::parse(&context(&[("url", "redis://h")])).unwrap();
+    assert_eq!((o.hostname.as_str(), o.port, o.password), ("h", 6379, None));
+}
+
+#[test]
+fn url_errors_say_what_to_do_and_never_show_the_url() {
+    let both = error(&[("url", "redis://:pw@h"), ("port", "7000")]);
+    assert!(
+        both.starts_with("table 'redis': options 'url' and 'port' both say how to connect"),
+        "{both}"
+    );
+    let in_hostname = error(&[("hostname", "redis://:s3cret@h:1")]);
+    assert_eq!(
+        in_hostname,
+        "table 'redis': option 'hostname' holds a URL; give it as 'url' instead \
+         ('url' = 'redis://[[user]:password@]host[:port][/database]')"
+    );
+    let bad = error(&[("url", "redis://:s3cret@h:1/notadb")]);
+    assert!(
+        bad.starts_with("table 'redis': invalid value '******' for option 'url': expected a URL"),
+        "{bad}"
+    );
+    assert!(error(&[("url", "http://h")]).contains("'******' for option 'url'"));
+    assert!(error(&[("url", "rediss://h")]).contains("TLS ('rediss://') is not supported yet"));
+    for msg in [both, in_hostname, bad] {
+        assert!(!msg.contains("s3cret") && !msg.contains("pw@"), "{msg}");
+    }
+    assert!(error(&[]).ends_with("Missing required options are:\n\nhostname (or url)"));
 }

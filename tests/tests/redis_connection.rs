@@ -1,5 +1,6 @@
-//! Timeouts and the retry budget through the real `.so`, against a real `redis-server` that is
-//! paused (SIGSTOP: it accepts connections and answers nothing, as a hung server does), killed,
+//! How the connector reaches Redis, through the real `.so` against real `redis-server`s: a
+//! `url` with an ACL user and a database; timeouts and the retry budget with a server that is
+//! paused (SIGSTOP: it accepts connections and answers nothing, as a hung server does), killed
 //! or restarted: how long a sink and a lookup take to fail, what the error says, and that a
 //! restart within 10 s loses nothing with the default options.
 
@@ -49,6 +50,57 @@ fn rows(n: usize) -> Vec<Row> {
     (0..n)
         .map(|i| Row::insert(vec![Value::from(format!("k{i}").as_str()), "v".into()]))
         .collect()
+}
+
+#[test]
+fn a_url_with_an_acl_user_and_a_database_reaches_that_database_as_that_user() {
+    let server = RedisServer::with_args(&[
+        "--user", "default", "off", "--user", "writer", "on", ">s3cret", "~*", "&*", "+@all",
+    ]);
+    let url = format!("redis://writer:s3cret@127.0.0.1:{}/3", server.port());
+    let context = table_context(
+        "t",
+        &[("k", DataType::string()), ("v", DataType::string())],
+        &[0],
+        &[("connector", "redis"), ("url", url.as_str())],
+    );
+    let mut sink = sink(&context);
+    sink.open().unwrap();
+    sink.write(RSlice::from_slice(&rows(3))).unwrap();
+    sink.flush().unwrap();
+    let mut con = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let v: String = redis::cmd("GET").arg("k2").query(&mut con).unwrap();
+    assert_eq!(v, "v");
+    let in_db0: i64 = redis::cmd("SELECT")
+        .arg(0)
+        .query::<()>(&mut con)
+        .and_then(|_| redis::cmd("DBSIZE").query(&mut con))
+        .unwrap();
+    assert_eq!(in_db0, 0, "written to database 3 only");
+    let mut lookup = lookup(&context);
+    let answers = lookup
+        .lookup(RSlice::from_slice(&[Row::insert(vec!["k1".into()])]))
+        .unwrap();
+    assert_eq!(answers[0][0].values[1], Value::from("v"));
+
+    // A wrong password in the URL: an AUTH error that shows neither password.
+    let wrong = format!("redis://writer:nope@127.0.0.1:{}/3", server.port());
+    let context = table_context(
+        "t",
+        &[("k", DataType::string()), ("v", DataType::string())],
+        &[0],
+        &[("connector", "redis"), ("url", wrong.as_str())],
+    );
+    let err = sink_of(&context).open().unwrap_err();
+    assert_eq!(err.kind, ErrorKind::AUTH, "{}", err.message);
+    assert!(!err.message.contains("nope") && !err.message.contains("s3cret"));
+}
+
+fn sink_of(context: &TableContext) -> SinkBox {
+    sink(context)
 }
 
 const SHORT: &[(&str, &str)] = &[

@@ -1,0 +1,95 @@
+//! Where a table connects and as whom: from `url`, or from `hostname`, `port`, `username`,
+//! `password` and `database`, never from both.
+
+use connector_interface::{ConnectorError, TableOptions};
+use redis::{ConnectionAddr, IntoConnectionInfo};
+
+use super::Secret;
+
+/// The options a `url` replaces.
+const REPLACED_BY_URL: &[&str] = &["hostname", "port", "username", "password", "database"];
+
+/// The server of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    pub hostname: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub database: i64,
+}
+
+impl Server {
+    pub fn of(o: &TableOptions) -> Result<Server, ConnectorError> {
+        let table = o.table();
+        let hostname = o.text("hostname").unwrap_or_default();
+        if hostname.contains("://") {
+            // Shown without its value: a URL may hold a password.
+            return Err(ConnectorError::config(format!(
+                "table '{table}': option 'hostname' holds a URL; give it as 'url' instead \
+                 ('url' = 'redis://[[user]:password@]host[:port][/database]')"
+            )));
+        }
+        let Some(url) = o.text("url").filter(|u| !u.trim().is_empty()) else {
+            if !o.given("hostname") {
+                return Err(ConnectorError::config(format!(
+                    "table '{table}': One or more required options are missing.\n\n\
+                     Missing required options are:\n\nhostname (or url)"
+                )));
+            }
+            if hostname.trim().is_empty() {
+                return Err(o.invalid("hostname", "a host name or address"));
+            }
+            return Ok(Server {
+                hostname: hostname.to_string(),
+                port: o.int("port").unwrap_or_default() as u16,
+                username: o
+                    .text("username")
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_string),
+                password: o
+                    .text("password")
+                    .filter(|p| !p.is_empty())
+                    .map(|p| Secret(p.to_string())),
+                database: o.int("database").unwrap_or_default(),
+            });
+        };
+        if let Some(both) = REPLACED_BY_URL.iter().find(|k| o.given(k)) {
+            return Err(ConnectorError::config(format!(
+                "table '{table}': options 'url' and '{both}' both say how to connect; give \
+                 the server either as 'url' or as 'hostname', 'port', 'username', 'password' \
+                 and 'database'"
+            )));
+        }
+        from_url(o, url.trim())
+    }
+}
+
+fn from_url(o: &TableOptions, url: &str) -> Result<Server, ConnectorError> {
+    let expected = "a URL redis://[[user]:password@]host[:port][/database]";
+    if url.starts_with("rediss://") {
+        return Err(ConnectorError::config(format!(
+            "table '{}': option 'url': TLS ('rediss://') is not supported yet",
+            o.table()
+        )));
+    }
+    if !url.starts_with("redis://") {
+        return Err(o.invalid("url", expected));
+    }
+    let info = url.into_connection_info().map_err(|e| {
+        // redis-rs's reasons are fixed texts ("Invalid database number"), never the URL.
+        let reason = e.detail().unwrap_or(e.category()).to_string();
+        o.invalid("url", &format!("{expected} ({reason})"))
+    })?;
+    let ConnectionAddr::Tcp(hostname, port) = info.addr().clone() else {
+        return Err(o.invalid("url", expected));
+    };
+    let settings = info.redis_settings();
+    Ok(Server {
+        hostname,
+        port,
+        username: settings.username().map(str::to_string),
+        password: settings.password().map(|p| Secret(p.to_string())),
+        database: settings.db(),
+    })
+}
