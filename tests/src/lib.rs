@@ -6,12 +6,16 @@
 //!   copies and the plugins built against them) once and returns its `.so` files;
 //! - [`resource_dir`]: a temp resource directory holding the given files;
 //! - [`table_context`]: the context a factory gets for a table;
+//! - [`RedisCluster`]: a Redis Cluster of such servers, made by `redis-cli --cluster create`;
 //! - [`docs`]: options tables rendered from declarations, and the check that a doc holds them.
 //!
 //! The integration tests themselves are in `tests/tests/` (one binary per concern) and, for the
 //! CLI, in `host/tests/`.
 
+pub mod cluster;
 pub mod docs;
+
+pub use cluster::RedisCluster;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -68,6 +72,55 @@ impl RedisServer {
             }
         }
         panic!("redis-server did not start: {last_error}");
+    }
+
+    /// A server on this port (for a cluster node, whose bus port must be free too).
+    pub fn on_port(port: u16, args: &[&str]) -> Result<RedisServer, String> {
+        let mut server = RedisServer {
+            child: None,
+            port,
+            dir: tempfile::tempdir().map_err(|e| e.to_string())?,
+            args: args.iter().map(|a| a.to_string()).collect(),
+        };
+        server.spawn()?;
+        Ok(server)
+    }
+
+    /// Whether the server runs (it was not killed).
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// Sends one command in the inline form and returns a bulk-string reply's text.
+    pub fn bulk(&self, command: &str) -> Option<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+        stream.write_all(format!("{command}\r\n").as_bytes()).ok()?;
+        let mut header = Vec::new();
+        let mut byte = [0u8; 1];
+        while !header.ends_with(b"\r\n") {
+            if stream.read(&mut byte).ok()? != 1 {
+                return None;
+            }
+            header.push(byte[0]);
+        }
+        let len: usize = std::str::from_utf8(&header)
+            .ok()?
+            .trim()
+            .strip_prefix('$')?
+            .parse()
+            .ok()?;
+        let mut body = vec![0u8; len];
+        stream.read_exact(&mut body).ok()?;
+        Some(String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// The number of keys (`DBSIZE`); 0 when the server does not answer.
+    pub fn dbsize(&self) -> i64 {
+        self.inline("DBSIZE")
+            .strip_prefix(':')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
     }
 
     fn spawn(&mut self) -> Result<(), String> {

@@ -11,9 +11,19 @@ pub struct RedisFailure {
     pub cause: String,
 }
 
-/// Error codes of replies that a later attempt can succeed past (the server is starting,
-/// busy with a script, or its master is down).
-const TRANSIENT_CODES: &[&str] = &["LOADING", "TRYAGAIN", "MASTERDOWN", "BUSY"];
+/// Error codes of replies that a later attempt can succeed past: the server is starting, busy
+/// with a script, or its master is down; or, in a cluster, the key's slot is served elsewhere
+/// (`MOVED`, `ASK`: the slot map is asked again) or not served right now (`CLUSTERDOWN`, during
+/// a failover).
+const TRANSIENT_CODES: &[&str] = &[
+    "LOADING",
+    "TRYAGAIN",
+    "MASTERDOWN",
+    "BUSY",
+    "MOVED",
+    "ASK",
+    "CLUSTERDOWN",
+];
 const AUTH_CODES: &[&str] = &["WRONGPASS", "NOAUTH", "NOPERM"];
 
 impl RedisFailure {

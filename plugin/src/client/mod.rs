@@ -2,16 +2,20 @@
 //! [`Pipeline`] (commands grouped by node), hand it to their [`Client`] and read its replies;
 //! only this module knows about connections, nodes, retries and error classification.
 //!
-//! A standalone server is one node today; cluster and sentinel topologies add nodes and
-//! routing here (`node_of`), and nothing above this module changes.
+//! A standalone server is one node. A Redis Cluster is one node per master: a key is routed to
+//! the master of its slot (`node_of`); after a failure (a lost connection, `MOVED`, `ASK`,
+//! `CLUSTERDOWN`) the slot map is asked again and pipelines not yet answered are routed again
+//! and resent. Nothing above this module knows which it is.
 //!
 //! Layout:
 //! - `resp.rs`: RESP packing;
-//! - `pipeline.rs`: commands grouped by node, multi-key runs;
+//! - `pipeline.rs`: commands grouped by node, multi-key runs, routing again;
+//! - `cluster.rs`: key slots and the slot map;
 //! - `failure.rs`: what an error means and its message;
 //! - `retry.rs`: the one retry policy (classification, backoff, budget);
 //! - `node.rs`: opening one connection.
 
+mod cluster;
 mod failure;
 mod node;
 mod pipeline;
@@ -25,10 +29,28 @@ use connector_interface::ConnectorError;
 pub use failure::RedisFailure;
 pub use node::Endpoint;
 pub use pipeline::{Pipeline, ReplyAt};
+
 pub use retry::RetryPolicy;
 
 /// A node of the client's topology (an index into its nodes).
 pub type NodeId = usize;
+
+/// Where a key's commands go: its node, and its slot (0 on a standalone server).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Route {
+    pub node: NodeId,
+    pub slot: u16,
+}
+
+/// What a cluster client knows of its cluster.
+struct Cluster {
+    seeds: Vec<(String, u16)>,
+    map: Option<cluster::SlotMap>,
+    /// Bumped whenever the map changes; pipelines remember the version they were built for.
+    version: u64,
+    /// Ask for the slot map again before the next attempt.
+    stale: bool,
+}
 
 /// The replies to one pipeline, by node, in command order.
 pub type Replies = Vec<Vec<redis::Value>>;
@@ -38,8 +60,13 @@ pub type Replies = Vec<Vec<redis::Value>>;
 pub struct Client<T> {
     endpoint: Endpoint,
     policy: RetryPolicy,
+    cluster: Option<Cluster>,
+    /// Each node's address (a standalone server: `endpoint`'s).
+    nodes: Vec<Endpoint>,
     /// One connection per node, opened when first needed.
     connections: Vec<Option<redis::Connection>>,
+    /// The node of the last failure, for its message.
+    failed_at: Option<NodeId>,
     queue: VecDeque<(Pipeline, T)>,
     /// How many of `queue` were sent on the current connections.
     sent: usize,
@@ -49,9 +76,18 @@ pub struct Client<T> {
 
 impl<T> Client<T> {
     pub fn new(endpoint: Endpoint, policy: RetryPolicy) -> Client<T> {
+        let cluster = endpoint.cluster.clone().map(|seeds| Cluster {
+            seeds,
+            map: None,
+            version: 0,
+            stale: true,
+        });
         Client {
+            nodes: vec![endpoint.clone()],
             endpoint,
             policy,
+            cluster,
+            failed_at: None,
             connections: vec![None],
             queue: VecDeque::new(),
             sent: 0,
@@ -65,14 +101,22 @@ impl<T> Client<T> {
         self.connections.len()
     }
 
-    /// The node serving `key` (standalone: the one node).
-    pub fn node_of(&self, _key: &[u8]) -> NodeId {
-        0
+    /// The node serving `key`, and its slot (standalone: the one node).
+    pub fn node_of(&self, key: &[u8]) -> Route {
+        let Some(cluster) = &self.cluster else {
+            return Route::default();
+        };
+        let slot = cluster::slot_of(key);
+        let node = cluster.map.as_ref().map_or(0, |m| m.master_of(slot));
+        Route { node, slot }
     }
 
     /// An empty pipeline for this client.
     pub fn pipeline(&self) -> Pipeline {
-        Pipeline::new(self.nodes())
+        match &self.cluster {
+            None => Pipeline::new(self.nodes()),
+            Some(c) => Pipeline::for_cluster(self.nodes(), c.version),
+        }
     }
 
     /// Retries after connection failures so far, and operations that failed for good.
@@ -151,14 +195,14 @@ impl<T> Client<T> {
             };
             // A connection that failed may hold replies nobody will read.
             self.drop_connections();
+            if let Some(cluster) = &mut self.cluster {
+                cluster.stale = true;
+            }
+            let server = self.server_failed();
             let Some(retry) = attempts.after(&failure) else {
                 self.errors += 1;
-                let err = failure.into_error(
-                    &self.endpoint.table,
-                    &self.endpoint.server(),
-                    doing,
-                    attempts.gave_up(),
-                );
+                let err =
+                    failure.into_error(&self.endpoint.table, &server, doing, attempts.gave_up());
                 // Returned to the host, which reports it: logged here at debug level only.
                 log::debug!("{err}");
                 return Err(err);
@@ -169,14 +213,21 @@ impl<T> Client<T> {
                 .map(|m| format!(" of {m}"))
                 .unwrap_or_default();
             log::warn!(
-                "table '{}': {doing} redis at {} failed ({}), retry {}{of} in {} ms",
+                "table '{}': {doing} redis at {server} failed ({}), retry {}{of} in {} ms",
                 self.endpoint.table,
-                self.endpoint.server(),
                 failure.cause,
                 retry.retry,
                 retry.wait.as_millis()
             );
             std::thread::sleep(retry.wait);
+        }
+    }
+
+    /// The server of the last failure, for messages.
+    fn server_failed(&mut self) -> String {
+        match self.failed_at.take().and_then(|n| self.nodes.get(n)) {
+            Some(node) => node.server(),
+            None => self.endpoint.server(),
         }
     }
 
@@ -190,32 +241,127 @@ impl<T> Client<T> {
     /// Opens the connections that are not open. (They are dropped all together, which also
     /// marks every queued pipeline unsent.)
     fn ensure_connected(&mut self) -> Result<(), RedisFailure> {
-        for c in &mut self.connections {
+        if self.cluster.as_ref().is_some_and(|c| c.stale) {
+            self.refresh_slots()?;
+        }
+        for (node, c) in self.connections.iter_mut().enumerate() {
             if c.is_none() {
-                *c = Some(self.endpoint.connect()?);
+                self.failed_at = Some(node);
+                *c = Some(self.nodes[node].connect()?);
             }
         }
+        self.failed_at = None;
         Ok(())
     }
 
-    /// Sends every queued pipeline not yet sent on the current connections.
+    /// Asks the cluster for its slot map (any known node, then the seeds) and, when it
+    /// changed, makes its masters this client's nodes.
+    fn refresh_slots(&mut self) -> Result<(), RedisFailure> {
+        let Some(cluster) = &self.cluster else {
+            return Ok(());
+        };
+        let mut candidates: Vec<(String, u16)> = self
+            .nodes
+            .iter()
+            .map(|n| (n.hostname.clone(), n.port))
+            .collect();
+        for seed in &cluster.seeds {
+            if !candidates.contains(seed) {
+                candidates.push(seed.clone());
+            }
+        }
+        let mut last = RedisFailure::lost();
+        for (host, port) in candidates {
+            let mut node = self.endpoint.at(&host, port);
+            let asked = node.server();
+            let reply = node.connect().and_then(|mut c| {
+                redis::cmd("CLUSTER")
+                    .arg("SLOTS")
+                    .query::<redis::Value>(&mut c)
+                    .map_err(|e| node.command_failure(&e))
+            });
+            match reply.and_then(|r| cluster::SlotMap::parse(&r, &asked)) {
+                Ok(map) => {
+                    self.install(map, node);
+                    return Ok(());
+                }
+                Err(failure) => last = failure,
+            }
+        }
+        Err(last)
+    }
+
+    /// Makes `map` the cluster's slot map (`answered` is the node that gave it, whose
+    /// credentials state, such as a password found unused, the nodes keep).
+    fn install(&mut self, map: cluster::SlotMap, answered: Endpoint) {
+        let Some(cluster) = &mut self.cluster else {
+            return;
+        };
+        cluster.stale = false;
+        if cluster.map.as_ref() == Some(&map) {
+            return;
+        }
+        let addresses: Vec<(String, u16)> = self
+            .nodes
+            .iter()
+            .map(|n| (n.hostname.clone(), n.port))
+            .collect();
+        if addresses != map.masters {
+            self.nodes = map
+                .masters
+                .iter()
+                .map(|(host, port)| answered.at(host, *port))
+                .collect();
+            self.connections = (0..self.nodes.len()).map(|_| None).collect();
+            self.sent = 0;
+        }
+        log::info!(
+            "table '{}': redis cluster of {} masters: {}",
+            self.endpoint.table,
+            map.masters.len(),
+            map.masters
+                .iter()
+                .map(|(h, p)| format!("{h}:{p}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        cluster.map = Some(map);
+        cluster.version += 1;
+    }
+
+    /// Sends every queued pipeline not yet sent on the current connections (routed again
+    /// first when the cluster's slots moved since it was built).
     fn send_unsent(&mut self) -> Result<(), RedisFailure> {
         while self.sent < self.queue.len() {
             if !self.queue[self.sent].0.is_empty() {
                 self.ensure_connected()?;
             }
+            let nodes = self.connections.len();
+            if let Some(Cluster {
+                map: Some(map),
+                version,
+                ..
+            }) = &self.cluster
+            {
+                self.queue[self.sent]
+                    .0
+                    .reroute(*version, nodes, |slot| map.master_of(slot));
+            }
             let pipeline = &self.queue[self.sent].0;
-            for (node, commands) in pipeline.nodes().iter().enumerate() {
+            for (node, commands) in pipeline.sendable().iter().enumerate() {
                 if commands.commands == 0 {
                     continue;
                 }
-                let Some(connection) = self.connections[node].as_mut() else {
+                self.failed_at = Some(node);
+                let Some(connection) = self.connections.get_mut(node).and_then(Option::as_mut)
+                else {
                     return Err(RedisFailure::lost());
                 };
                 connection
                     .send_packed_command(&commands.packed)
-                    .map_err(|e| self.endpoint.command_failure(&e))?;
+                    .map_err(|e| self.nodes[node].command_failure(&e))?;
             }
+            self.failed_at = None;
             self.sent += 1;
         }
         Ok(())
@@ -227,18 +373,21 @@ impl<T> Client<T> {
         let Some((pipeline, _)) = self.queue.front() else {
             return Ok(Vec::new());
         };
-        let mut replies: Replies = Vec::with_capacity(pipeline.nodes().len());
+        let sendable = pipeline.sendable();
+        let mut replies: Replies = Vec::with_capacity(sendable.len());
         let mut failure = None;
-        for (node, commands) in pipeline.nodes().iter().enumerate() {
+        for (node, commands) in sendable.iter().enumerate() {
             let mut node_replies = Vec::with_capacity(commands.commands);
             if commands.commands > 0 {
-                let Some(connection) = self.connections[node].as_mut() else {
+                self.failed_at = Some(node);
+                let Some(connection) = self.connections.get_mut(node).and_then(Option::as_mut)
+                else {
                     return Err(RedisFailure::lost());
                 };
                 for _ in 0..commands.commands {
                     let reply = connection
                         .recv_response()
-                        .map_err(|e| self.endpoint.command_failure(&e))?;
+                        .map_err(|e| self.nodes[node].command_failure(&e))?;
                     if failure.is_none() {
                         failure = RedisFailure::in_reply(&reply);
                     }
@@ -249,7 +398,10 @@ impl<T> Client<T> {
         }
         match failure {
             Some(failure) => Err(failure),
-            None => Ok(replies),
+            None => {
+                self.failed_at = None;
+                Ok(pipeline.unroute(replies))
+            }
         }
     }
 }

@@ -21,6 +21,8 @@ pub struct Endpoint {
     pub database: i64,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
+    /// For a cluster: the nodes to learn it from.
+    pub cluster: Option<Vec<(String, u16)>>,
 }
 
 impl Endpoint {
@@ -34,6 +36,17 @@ impl Endpoint {
             database: options.database,
             connect_timeout: options.connect_timeout,
             command_timeout: options.command_timeout,
+            cluster: options.cluster.clone(),
+        }
+    }
+
+    /// The same credentials and timeouts for the node at `hostname:port`.
+    pub fn at(&self, hostname: &str, port: u16) -> Endpoint {
+        Endpoint {
+            hostname: hostname.to_string(),
+            port,
+            cluster: None,
+            ..self.clone()
         }
     }
 

@@ -23,6 +23,29 @@ const LOOKUP: &str = "lookup";
 pub const OPTIONS: &[OptionDecl] = &[
     OptionDecl {
         section: CONNECTION,
+        default: Some("single"),
+        choices: &["single", "cluster"],
+        fallback_keys: &["redis-mode"],
+        ..opt(
+            "mode",
+            OptionType::ENUM,
+            "`single`: one server; `cluster`: a Redis Cluster, reached through `cluster.nodes` \
+             (or `hostname`/`port`/`url` as its one seed), commands sent to the master of each \
+             key's slot.",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
+        fallback_keys: &["cluster-nodes"],
+        ..opt(
+            "cluster.nodes",
+            OptionType::STRING,
+            "For `mode` = `cluster`: some of its nodes, `host:port,host:port,...`; the rest are \
+             found through them.",
+        )
+    },
+    OptionDecl {
+        section: CONNECTION,
         fallback_keys: &["host"],
         ..opt(
             "hostname",

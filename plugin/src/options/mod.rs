@@ -62,6 +62,8 @@ pub struct RedisOptions {
     pub username: Option<String>,
     pub password: Option<Secret>,
     pub database: i64,
+    /// For `mode` = `cluster`: the nodes to learn the cluster from.
+    pub cluster: Option<Vec<(String, u16)>>,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
     pub retry_timeout: Duration,
@@ -133,6 +135,7 @@ impl RedisOptions {
             username: server.username,
             password: server.password,
             database: server.database,
+            cluster: server.cluster,
             connect_timeout: o.duration("connect.timeout").unwrap_or_default(),
             command_timeout: o.duration("command.timeout").unwrap_or_default(),
             retry_timeout: o.duration("retry.timeout").unwrap_or_default(),

@@ -17,10 +17,64 @@ pub struct Server {
     pub username: Option<String>,
     pub password: Option<Secret>,
     pub database: i64,
+    /// For `mode` = `cluster`: the nodes to learn the cluster from.
+    pub cluster: Option<Vec<(String, u16)>>,
 }
 
 impl Server {
+    /// The server of `mode` = `single`, or the seeds of `mode` = `cluster`.
     pub fn of(o: &TableOptions) -> Result<Server, ConnectorError> {
+        let table = o.table();
+        let cluster = o.choice("mode") == Some("cluster");
+        let nodes = o.text("cluster.nodes").filter(|n| !n.trim().is_empty());
+        if !cluster && o.given("cluster.nodes") {
+            return Err(ConnectorError::config(format!(
+                "table '{table}': option 'cluster.nodes' applies to 'mode' = 'cluster' only"
+            )));
+        }
+        if cluster && o.int("database").unwrap_or_default() != 0 {
+            return Err(ConnectorError::config(format!(
+                "table '{table}': option 'database' cannot be used with 'mode' = 'cluster' \
+                 (a Redis Cluster has database 0 only)"
+            )));
+        }
+        let (Some(nodes), true) = (nodes, cluster) else {
+            let mut server = Server::single(o)?;
+            if cluster {
+                server.cluster = Some(vec![(server.hostname.clone(), server.port)]);
+            }
+            return Ok(server);
+        };
+        let seeds = parse_nodes(nodes).ok_or_else(|| {
+            o.invalid(
+                "cluster.nodes",
+                "a list host:port,host:port,... of the cluster's nodes",
+            )
+        })?;
+        if let Some(both) = ["hostname", "port", "url"].iter().find(|k| o.given(k)) {
+            return Err(ConnectorError::config(format!(
+                "table '{table}': options 'cluster.nodes' and '{both}' both say where to \
+                 connect; give the cluster's nodes in 'cluster.nodes' only"
+            )));
+        }
+        Ok(Server {
+            hostname: seeds[0].0.clone(),
+            port: seeds[0].1,
+            username: o
+                .text("username")
+                .filter(|u| !u.is_empty())
+                .map(str::to_string),
+            password: o
+                .text("password")
+                .filter(|p| !p.is_empty())
+                .map(|p| Secret(p.to_string())),
+            database: 0,
+            cluster: Some(seeds),
+        })
+    }
+
+    /// The server from `url`, or from `hostname`, `port`, `username`, `password`, `database`.
+    fn single(o: &TableOptions) -> Result<Server, ConnectorError> {
         let table = o.table();
         let hostname = o.text("hostname").unwrap_or_default();
         if hostname.contains("://") {
@@ -52,6 +106,7 @@ impl Server {
                     .filter(|p| !p.is_empty())
                     .map(|p| Secret(p.to_string())),
                 database: o.int("database").unwrap_or_default(),
+                cluster: None,
             });
         };
         if let Some(both) = REPLACED_BY_URL.iter().find(|k| o.given(k)) {
@@ -91,5 +146,17 @@ fn from_url(o: &TableOptions, url: &str) -> Result<Server, ConnectorError> {
         username: settings.username().map(str::to_string),
         password: settings.password().map(|p| Secret(p.to_string())),
         database: settings.db(),
+        cluster: None,
     })
+}
+
+/// `host:port,host:port`; `None` when an entry is not `host:port` with a valid port.
+fn parse_nodes(text: &str) -> Option<Vec<(String, u16)>> {
+    text.split(',')
+        .map(|entry| {
+            let (host, port) = entry.trim().rsplit_once(':')?;
+            let port: u16 = port.parse().ok().filter(|p| *p > 0)?;
+            (!host.is_empty()).then(|| (host.to_string(), port))
+        })
+        .collect()
 }

@@ -38,7 +38,7 @@ fn unknown_options_are_rejected_in_flinks_words() {
     assert!(msg.starts_with("table 'redis': Unsupported options found for 'redis'."));
     assert!(msg.contains("Unsupported options:\n\nhostnme\n"));
     assert!(msg.contains(
-        "Supported options:\n\ncache.size\ncommand.timeout\nconnect.timeout\nconnector\n"
+        "Supported options:\n\ncache.size\ncluster-nodes\ncluster.nodes\ncommand.timeout\nconnect.timeout\nconnector\n"
     ));
 }
 

@@ -145,10 +145,9 @@ impl Shared {
             return;
         }
         let room = state.current.packed_len();
-        let pipeline = std::mem::replace(
-            &mut state.current,
-            Pipeline::with_capacity(state.client.nodes(), room),
-        );
+        let mut next = state.client.pipeline();
+        next.reserve(room);
+        let pipeline = std::mem::replace(&mut state.current, next);
         let counts = std::mem::take(&mut state.counts);
         state.client.submit(pipeline, counts);
         state.rows = 0;

@@ -5,7 +5,7 @@ use connector_format::write_text;
 use connector_interface::{ConnectorError, Value};
 
 use super::{bulk, read_text, RedisType, Written};
-use crate::client::{NodeId, Pipeline, ReplyAt};
+use crate::client::{Pipeline, ReplyAt, Route};
 use crate::layout::TableLayout;
 
 pub struct Hash {
@@ -42,7 +42,7 @@ impl RedisType for Hash {
         key: &[u8],
         row: &[Value],
         ttl: Option<&[u8]>,
-        node: NodeId,
+        node: Route,
         out: &mut Pipeline,
     ) -> Written {
         let layout = &self.layout;
@@ -88,7 +88,7 @@ impl RedisType for Hash {
         Written::Upserted
     }
 
-    fn read(&self, key: &[u8], node: NodeId, out: &mut Pipeline) -> ReplyAt {
+    fn read(&self, key: &[u8], node: Route, out: &mut Pipeline) -> ReplyAt {
         out.command(node, &[b"HGETALL", key])
     }
 
@@ -112,7 +112,7 @@ impl RedisType for Hash {
         Ok(Some(row))
     }
 
-    fn write_back(&self, key: &[u8], tokens: &[&str], nx: bool, node: NodeId, out: &mut Pipeline) {
+    fn write_back(&self, key: &[u8], tokens: &[&str], nx: bool, node: Route, out: &mut Pipeline) {
         let pairs: Vec<(&[u8], &[u8])> = tokens
             .chunks(2)
             .filter(|pair| pair.len() == 2)

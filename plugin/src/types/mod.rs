@@ -11,7 +11,7 @@ mod string;
 
 use connector_interface::{ConnectorError, Value};
 
-use crate::client::{NodeId, Pipeline, ReplyAt};
+use crate::client::{Pipeline, ReplyAt, Route};
 use crate::layout::TableLayout;
 use crate::options::{RedisOptions, ValueFormat, ValueType};
 
@@ -32,12 +32,12 @@ pub trait RedisType: Send + Sync {
         key: &[u8],
         row: &[Value],
         ttl: Option<&[u8]>,
-        node: NodeId,
+        node: Route,
         out: &mut Pipeline,
     ) -> Written;
 
     /// Adds the command that reads `key` for a lookup; where its reply will be.
-    fn read(&self, key: &[u8], node: NodeId, out: &mut Pipeline) -> ReplyAt;
+    fn read(&self, key: &[u8], node: Route, out: &mut Pipeline) -> ReplyAt;
 
     /// The table row for the reply to [`RedisType::read`] (`row` holds the key columns
     /// already), or `None` when the key is absent.
@@ -50,7 +50,7 @@ pub trait RedisType: Send + Sync {
 
     /// The seed's write-back before a lookup reads `key`: `tokens` are the join key's tokens
     /// before the Redis key; `nx` writes only what does not exist yet (atomically).
-    fn write_back(&self, key: &[u8], tokens: &[&str], nx: bool, node: NodeId, out: &mut Pipeline);
+    fn write_back(&self, key: &[u8], tokens: &[&str], nx: bool, node: Route, out: &mut Pipeline);
 }
 
 /// The type of a table, from its options.
@@ -175,7 +175,7 @@ mod tests {
         let row = Row::insert(values);
         let key = layout.key(&row.values).unwrap();
         let mut p = Pipeline::new(1);
-        let written = kind.upsert(&key, &row.values, ttl, 0, &mut p);
+        let written = kind.upsert(&key, &row.values, ttl, Route::default(), &mut p);
         (written, commands(p))
     }
 

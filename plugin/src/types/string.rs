@@ -6,7 +6,7 @@ use connector_format::{from_json, write_json_object, write_text};
 use connector_interface::{ConnectorError, Value};
 
 use super::{bulk, conversion_error, read_text, RedisType, Written};
-use crate::client::{NodeId, Pipeline, ReplyAt};
+use crate::client::{Pipeline, ReplyAt, Route};
 use crate::layout::TableLayout;
 
 /// Keys per `MGET`: several commands in one round trip let the client parse one reply while
@@ -52,7 +52,7 @@ impl RedisType for Str {
         key: &[u8],
         row: &[Value],
         ttl: Option<&[u8]>,
-        node: NodeId,
+        node: Route,
         out: &mut Pipeline,
     ) -> Written {
         let Some(value) = self.value(row) else {
@@ -70,7 +70,7 @@ impl RedisType for Str {
         Written::Upserted
     }
 
-    fn read(&self, key: &[u8], node: NodeId, out: &mut Pipeline) -> ReplyAt {
+    fn read(&self, key: &[u8], node: Route, out: &mut Pipeline) -> ReplyAt {
         out.item(node, b"MGET", None, MGET_CHUNK, &[key])
     }
 
@@ -110,7 +110,7 @@ impl RedisType for Str {
         Ok(Some(row))
     }
 
-    fn write_back(&self, key: &[u8], tokens: &[&str], nx: bool, node: NodeId, out: &mut Pipeline) {
+    fn write_back(&self, key: &[u8], tokens: &[&str], nx: bool, node: Route, out: &mut Pipeline) {
         if let Some(value) = tokens.last() {
             if nx {
                 out.command(node, &[b"SET", key, value.as_bytes(), b"NX"]);
