@@ -7,6 +7,7 @@
 //! - [`resource_dir`]: a temp resource directory holding the given files;
 //! - [`table_context`]: the context a factory gets for a table;
 //! - [`RedisCluster`]: a Redis Cluster of such servers, made by `redis-cli --cluster create`;
+//! - [`tls`]: certificates made by the test and a `redis-server` speaking TLS with them;
 //! - [`docs`]: options tables rendered from declarations, and the check that a doc holds them.
 //!
 //! The integration tests themselves are in `tests/tests/` (one binary per concern) and, for the
@@ -14,6 +15,7 @@
 
 pub mod cluster;
 pub mod docs;
+pub mod tls;
 
 pub use cluster::RedisCluster;
 

@@ -51,6 +51,44 @@ impl RedisFailure {
         }
     }
 
+    /// A TLS failure while connecting (a certificate not trusted or not for this host name, a
+    /// handshake refused): not retried, a retry would fail the same way.
+    pub fn tls(err: &redis::RedisError) -> Option<RedisFailure> {
+        let text = err.to_string();
+        let what = if text.contains("not valid for name") {
+            "the server's certificate is not for this host name"
+        } else if text.contains("invalid peer certificate") {
+            "the server's certificate is not trusted"
+        } else if text.contains("CertificateRequired") {
+            "the server requires a client certificate ('tls.client-cert', 'tls.client-key')"
+        } else if text.contains("certificate") || text.contains("Certificate") {
+            "a certificate was refused"
+        } else if text.contains("handshake")
+            || text.contains("HandshakeFailure")
+            || text.contains("alert")
+            || text.contains("tls")
+            || text.contains("TLS")
+        {
+            "the handshake failed"
+        } else {
+            return None;
+        };
+        Some(RedisFailure {
+            retriable: false,
+            kind: ErrorKind::CONNECTION,
+            cause: format!("TLS: {what}: {text}"),
+        })
+    }
+
+    /// TLS settings that cannot be used (an unreadable PEM file's contents).
+    pub fn tls_setup(err: &redis::RedisError) -> RedisFailure {
+        RedisFailure {
+            retriable: false,
+            kind: ErrorKind::CONFIG,
+            cause: format!("TLS settings: {err}"),
+        }
+    }
+
     pub fn from_redis(err: &redis::RedisError) -> RedisFailure {
         let code = err.code().unwrap_or("");
         let auth =

@@ -76,6 +76,7 @@ pub struct Client<T> {
 
 impl<T> Client<T> {
     pub fn new(endpoint: Endpoint, policy: RetryPolicy) -> Client<T> {
+        endpoint.warn_if_insecure();
         let cluster = endpoint.cluster.clone().map(|seeds| Cluster {
             seeds,
             map: None,

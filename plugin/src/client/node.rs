@@ -7,7 +7,7 @@ use redis::{ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo};
 
 use super::failure::RedisFailure;
 use super::retry::seconds;
-use crate::options::{RedisOptions, Secret};
+use crate::options::{RedisOptions, Secret, Tls};
 
 /// Where and as whom a table's client connects.
 #[derive(Debug, Clone)]
@@ -23,6 +23,7 @@ pub struct Endpoint {
     pub command_timeout: Duration,
     /// For a cluster: the nodes to learn it from.
     pub cluster: Option<Vec<(String, u16)>>,
+    pub tls: Option<Tls>,
 }
 
 impl Endpoint {
@@ -37,6 +38,19 @@ impl Endpoint {
             connect_timeout: options.connect_timeout,
             command_timeout: options.command_timeout,
             cluster: options.cluster.clone(),
+            tls: options.tls.clone(),
+        }
+    }
+
+    /// Says, once per sink or lookup, what `tls.insecure` gives up.
+    pub fn warn_if_insecure(&self) {
+        if self.tls.as_ref().is_some_and(|t| t.insecure) {
+            log::warn!(
+                "table '{}': 'tls.insecure' = 'true': the certificate and host name of {} are \
+                 not verified",
+                self.table,
+                self.server()
+            );
         }
     }
 
@@ -85,8 +99,13 @@ impl Endpoint {
         }
     }
 
-    /// A failure while connecting; a timeout names `connect.timeout`.
+    /// A failure while connecting; a timeout names `connect.timeout`, a TLS failure says so.
     fn connect_failure(&self, err: &redis::RedisError) -> RedisFailure {
+        if self.tls.is_some() {
+            if let Some(failure) = RedisFailure::tls(err) {
+                return failure;
+            }
+        }
         if err.is_timeout() {
             return RedisFailure::timed_out(format!(
                 "no connection within 'connect.timeout' = {}",
@@ -120,11 +139,37 @@ impl Endpoint {
         if let Some(password) = &self.password {
             settings = settings.set_password(&password.0);
         }
-        let info = ConnectionAddr::Tcp(self.hostname.clone(), self.port)
+        let address = match &self.tls {
+            None => ConnectionAddr::Tcp(self.hostname.clone(), self.port),
+            Some(tls) => ConnectionAddr::TcpTls {
+                host: self.hostname.clone(),
+                port: self.port,
+                insecure: tls.insecure,
+                tls_params: None,
+            },
+        };
+        let info = address
             .into_connection_info()
             .map_err(|e| RedisFailure::from_redis(&e))?
             .set_redis_settings(settings);
-        let client = redis::Client::open(info).map_err(|e| RedisFailure::from_redis(&e))?;
+        let client = match &self.tls {
+            Some(Tls {
+                insecure: false,
+                ca,
+                client,
+            }) if ca.is_some() || client.is_some() => redis::Client::build_with_tls(
+                info,
+                redis::TlsCertificates {
+                    client_tls: client.as_ref().map(|(cert, key)| redis::ClientTlsConfig {
+                        client_cert: cert.clone(),
+                        client_key: key.clone(),
+                    }),
+                    root_cert: ca.clone(),
+                },
+            ),
+            _ => redis::Client::open(info),
+        }
+        .map_err(|e| RedisFailure::tls_setup(&e))?;
         let mut connection = client
             .get_connection_with_timeout(self.connect_timeout)
             .map_err(|e| self.connect_failure(&e))?;

@@ -16,6 +16,8 @@ const fn opt(key: &'static str, kind: OptionType, description: &'static str) -> 
 const CONNECTION: &str = "connection";
 /// How a row becomes a key and a value.
 const KEYS: &str = "keys and values";
+/// TLS to the server.
+const TLS: &str = "tls";
 const SINK: &str = "sink";
 const LOOKUP: &str = "lookup";
 
@@ -129,6 +131,52 @@ pub const OPTIONS: &[OptionDecl] = &[
             "How long connecting, a flush or a batch of lookups keeps retrying after connection \
              failures (a restart, a failover) before the job fails; no attempt is started that \
              could not end within it. 0: no retries.",
+        )
+    },
+    OptionDecl {
+        section: TLS,
+        default: Some("false"),
+        ..opt(
+            "tls",
+            OptionType::BOOLEAN,
+            "Connect with TLS (as a `rediss://` `url` does), verifying the server's certificate \
+             and host name.",
+        )
+    },
+    OptionDecl {
+        section: TLS,
+        ..opt(
+            "tls.ca-cert",
+            OptionType::STRING,
+            "PEM file of the certificate authorities the server's certificate must come from. \
+             Absent: the system's roots.",
+        )
+    },
+    OptionDecl {
+        section: TLS,
+        ..opt(
+            "tls.client-cert",
+            OptionType::STRING,
+            "PEM file of a client certificate, for a server that requires one (mutual TLS); \
+             with `tls.client-key`.",
+        )
+    },
+    OptionDecl {
+        section: TLS,
+        ..opt(
+            "tls.client-key",
+            OptionType::STRING,
+            "PEM file of the client certificate's private key.",
+        )
+    },
+    OptionDecl {
+        section: TLS,
+        default: Some("false"),
+        ..opt(
+            "tls.insecure",
+            OptionType::BOOLEAN,
+            "Accept any server certificate for any host name: no verification (a warning says \
+             so). For tests, never production.",
         )
     },
     OptionDecl {

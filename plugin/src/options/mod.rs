@@ -6,6 +6,9 @@ mod declarations;
 #[cfg(test)]
 mod docs;
 mod server;
+mod tls;
+
+pub use tls::Tls;
 #[cfg(test)]
 mod tests;
 
@@ -64,6 +67,7 @@ pub struct RedisOptions {
     pub database: i64,
     /// For `mode` = `cluster`: the nodes to learn the cluster from.
     pub cluster: Option<Vec<(String, u16)>>,
+    pub tls: Option<Tls>,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
     pub retry_timeout: Duration,
@@ -136,6 +140,7 @@ impl RedisOptions {
             password: server.password,
             database: server.database,
             cluster: server.cluster,
+            tls: Tls::of(&o, server.tls)?,
             connect_timeout: o.duration("connect.timeout").unwrap_or_default(),
             command_timeout: o.duration("command.timeout").unwrap_or_default(),
             retry_timeout: o.duration("retry.timeout").unwrap_or_default(),

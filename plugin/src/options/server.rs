@@ -19,6 +19,8 @@ pub struct Server {
     pub database: i64,
     /// For `mode` = `cluster`: the nodes to learn the cluster from.
     pub cluster: Option<Vec<(String, u16)>>,
+    /// The `url` was `rediss://`.
+    pub tls: bool,
 }
 
 impl Server {
@@ -70,6 +72,7 @@ impl Server {
                 .map(|p| Secret(p.to_string())),
             database: 0,
             cluster: Some(seeds),
+            tls: false,
         })
     }
 
@@ -107,6 +110,7 @@ impl Server {
                     .map(|p| Secret(p.to_string())),
                 database: o.int("database").unwrap_or_default(),
                 cluster: None,
+                tls: false,
             });
         };
         if let Some(both) = REPLACED_BY_URL.iter().find(|k| o.given(k)) {
@@ -121,14 +125,8 @@ impl Server {
 }
 
 fn from_url(o: &TableOptions, url: &str) -> Result<Server, ConnectorError> {
-    let expected = "a URL redis://[[user]:password@]host[:port][/database]";
-    if url.starts_with("rediss://") {
-        return Err(ConnectorError::config(format!(
-            "table '{}': option 'url': TLS ('rediss://') is not supported yet",
-            o.table()
-        )));
-    }
-    if !url.starts_with("redis://") {
+    let expected = "a URL redis://[[user]:password@]host[:port][/database] (or rediss:// for TLS)";
+    if !url.starts_with("redis://") && !url.starts_with("rediss://") {
         return Err(o.invalid("url", expected));
     }
     let info = url.into_connection_info().map_err(|e| {
@@ -136,8 +134,10 @@ fn from_url(o: &TableOptions, url: &str) -> Result<Server, ConnectorError> {
         let reason = e.detail().unwrap_or(e.category()).to_string();
         o.invalid("url", &format!("{expected} ({reason})"))
     })?;
-    let ConnectionAddr::Tcp(hostname, port) = info.addr().clone() else {
-        return Err(o.invalid("url", expected));
+    let (hostname, port, tls) = match info.addr().clone() {
+        ConnectionAddr::Tcp(hostname, port) => (hostname, port, false),
+        ConnectionAddr::TcpTls { host, port, .. } => (host, port, true),
+        _ => return Err(o.invalid("url", expected)),
     };
     let settings = info.redis_settings();
     Ok(Server {
@@ -147,6 +147,7 @@ fn from_url(o: &TableOptions, url: &str) -> Result<Server, ConnectorError> {
         password: settings.password().map(|p| Secret(p.to_string())),
         database: settings.db(),
         cluster: None,
+        tls,
     })
 }
 

@@ -165,7 +165,8 @@ fn url_errors_say_what_to_do_and_never_show_the_url() {
         "{bad}"
     );
     assert!(error(&[("url", "http://h")]).contains("'******' for option 'url'"));
-    assert!(error(&[("url", "rediss://h")]).contains("TLS ('rediss://') is not supported yet"));
+    let tls = RedisOptions::parse(&context(&[("url", "rediss://h:6380")])).unwrap();
+    assert_eq!((tls.port, tls.tls.map(|t| t.insecure)), (6380, Some(false)));
     for msg in [both, in_hostname, bad] {
         assert!(!msg.contains("s3cret") && !msg.contains("pw@"), "{msg}");
     }
