@@ -159,7 +159,7 @@ fn describe_shows_every_option_with_its_docs() {
     ]));
     assert_eq!(code, 0, "{err}");
     for expected in [
-        "\nconnection options:\n  mode (enum, default 'single', one of: single, cluster, also accepted as: redis-mode)",
+        "\nconnection options:\n  mode (enum, default 'single', one of: single, cluster, sentinel, also accepted as: redis-mode)",
         "  hostname (string, also accepted as: host)\n      Host name or address of the Redis server. Required unless `url` is given.",
         "  url (string, sensitive)\n      The server as a URL",
         "  port (int, default '6379', 1 to 65535)\n      Port of the Redis server.",

@@ -36,6 +36,8 @@ pub struct RedisServer {
     port: u16,
     dir: tempfile::TempDir,
     args: Vec<String>,
+    /// A config file read first (a sentinel's, which Sentinel rewrites).
+    config: Option<PathBuf>,
 }
 
 fn free_port() -> u16 {
@@ -64,6 +66,7 @@ impl RedisServer {
             port: 0,
             dir,
             args: args.iter().map(|a| a.to_string()).collect(),
+            config: None,
         };
         let mut last_error = String::new();
         for _ in 0..5 {
@@ -83,9 +86,44 @@ impl RedisServer {
             port,
             dir: tempfile::tempdir().map_err(|e| e.to_string())?,
             args: args.iter().map(|a| a.to_string()).collect(),
+            config: None,
         };
         server.spawn()?;
         Ok(server)
+    }
+
+    /// A sentinel (`redis-server <conf> --sentinel`) on a free port, monitoring the master on
+    /// `master_port` as `name` with quorum 1, a master down after 1 s, and these extra lines of
+    /// sentinel configuration (`requirepass ...`, `sentinel auth-pass ...`).
+    pub fn sentinel(master_port: u16, name: &str, extra: &[&str]) -> RedisServer {
+        let dir = tempfile::tempdir().expect("temp dir for a sentinel");
+        let config = dir.path().join("sentinel.conf");
+        let mut text = format!(
+            "sentinel monitor {name} 127.0.0.1 {master_port} 1\n\
+             sentinel down-after-milliseconds {name} 1000\n\
+             sentinel failover-timeout {name} 5000\n"
+        );
+        for line in extra {
+            text.push_str(line);
+            text.push('\n');
+        }
+        std::fs::write(&config, text).expect("write sentinel.conf");
+        let mut server = RedisServer {
+            child: None,
+            port: 0,
+            dir,
+            args: vec!["--sentinel".to_string()],
+            config: Some(config),
+        };
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            server.port = free_port();
+            match server.spawn() {
+                Ok(()) => return server,
+                Err(e) => last_error = e,
+            }
+        }
+        panic!("the sentinel did not start: {last_error}");
     }
 
     /// Whether the server runs (it was not killed).
@@ -128,6 +166,7 @@ impl RedisServer {
     fn spawn(&mut self) -> Result<(), String> {
         let log = self.log_path();
         let child = Command::new("redis-server")
+            .args(self.config.iter())
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1"])
             .args(["--save", ""])

@@ -7,6 +7,9 @@
 //! `CLUSTERDOWN`) the slot map is asked again and pipelines not yet answered are routed again
 //! and resent. Nothing above this module knows which it is.
 //!
+//! With Redis Sentinel the one node is the master the sentinels name; after a failure (or a
+//! `READONLY` reply from a master turned replica) they are asked again.
+//!
 //! Layout:
 //! - `resp.rs`: RESP packing;
 //! - `pipeline.rs`: commands grouped by node, multi-key runs, routing again;
@@ -21,6 +24,7 @@ mod node;
 mod pipeline;
 mod resp;
 mod retry;
+mod sentinel;
 
 use std::collections::VecDeque;
 
@@ -61,6 +65,8 @@ pub struct Client<T> {
     endpoint: Endpoint,
     policy: RetryPolicy,
     cluster: Option<Cluster>,
+    /// With Sentinel: ask the sentinels for the master before the next attempt.
+    sentinel_stale: bool,
     /// Each node's address (a standalone server: `endpoint`'s).
     nodes: Vec<Endpoint>,
     /// One connection per node, opened when first needed.
@@ -88,6 +94,7 @@ impl<T> Client<T> {
             endpoint,
             policy,
             cluster,
+            sentinel_stale: true,
             failed_at: None,
             connections: vec![None],
             queue: VecDeque::new(),
@@ -190,10 +197,18 @@ impl<T> Client<T> {
     ) -> Result<R, ConnectorError> {
         let mut attempts = self.policy.start();
         loop {
-            let failure = match attempt(self) {
+            let mut failure = match attempt(self) {
                 Ok(r) => return Ok(r),
                 Err(failure) => failure,
             };
+            if self.endpoint.sentinel.is_some() {
+                self.sentinel_stale = true;
+                // A master turned replica by a failover: the sentinels know the new one.
+                if failure.cause.starts_with("READONLY") {
+                    failure.retriable = true;
+                    failure.kind = connector_interface::ErrorKind::CONNECTION;
+                }
+            }
             // A connection that failed may hold replies nobody will read.
             self.drop_connections();
             if let Some(cluster) = &mut self.cluster {
@@ -245,13 +260,41 @@ impl<T> Client<T> {
         if self.cluster.as_ref().is_some_and(|c| c.stale) {
             self.refresh_slots()?;
         }
+        if self.sentinel_stale && self.endpoint.sentinel.is_some() {
+            self.find_master()?;
+        }
         for (node, c) in self.connections.iter_mut().enumerate() {
             if c.is_none() {
                 self.failed_at = Some(node);
-                *c = Some(self.nodes[node].connect()?);
+                let mut connection = self.nodes[node].connect()?;
+                if self.endpoint.sentinel.is_some() {
+                    sentinel::check_master(&mut connection, &self.nodes[node])?;
+                }
+                *c = Some(connection);
             }
         }
         self.failed_at = None;
+        Ok(())
+    }
+
+    /// Asks the sentinels, in turn, where the master is, and makes it this client's node.
+    fn find_master(&mut self) -> Result<(), RedisFailure> {
+        let Some(sentinels) = self.endpoint.sentinel.clone() else {
+            return Ok(());
+        };
+        let (host, port) = sentinel::master_address(&self.endpoint, &sentinels)?;
+        let node = &self.nodes[0];
+        if (node.hostname.as_str(), node.port) != (host.as_str(), port) {
+            log::info!(
+                "table '{}': the sentinels name {host}:{port} as master '{}'",
+                self.endpoint.table,
+                sentinels.master
+            );
+            self.nodes[0] = self.endpoint.at(&host, port);
+            self.connections[0] = None;
+            self.sent = 0;
+        }
+        self.sentinel_stale = false;
         Ok(())
     }
 

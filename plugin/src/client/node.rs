@@ -7,7 +7,7 @@ use redis::{ConnectionAddr, IntoConnectionInfo, RedisConnectionInfo};
 
 use super::failure::RedisFailure;
 use super::retry::seconds;
-use crate::options::{RedisOptions, Secret, Tls};
+use crate::options::{RedisOptions, Secret, Sentinels, Tls};
 
 /// Where and as whom a table's client connects.
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct Endpoint {
     /// For a cluster: the nodes to learn it from.
     pub cluster: Option<Vec<(String, u16)>>,
     pub tls: Option<Tls>,
+    /// For Sentinel: where to ask for the master.
+    pub sentinel: Option<Sentinels>,
 }
 
 impl Endpoint {
@@ -39,6 +41,7 @@ impl Endpoint {
             command_timeout: options.command_timeout,
             cluster: options.cluster.clone(),
             tls: options.tls.clone(),
+            sentinel: options.sentinel.clone(),
         }
     }
 
@@ -60,7 +63,18 @@ impl Endpoint {
             hostname: hostname.to_string(),
             port,
             cluster: None,
+            sentinel: None,
             ..self.clone()
+        }
+    }
+
+    /// The sentinel at `hostname:port`, with the sentinels' own credentials.
+    pub fn sentinel_at(&self, sentinels: &Sentinels, hostname: &str, port: u16) -> Endpoint {
+        Endpoint {
+            username: sentinels.username.clone(),
+            password: sentinels.password.clone(),
+            database: 0,
+            ..self.at(hostname, port)
         }
     }
 

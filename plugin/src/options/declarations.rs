@@ -18,6 +18,8 @@ const CONNECTION: &str = "connection";
 const KEYS: &str = "keys and values";
 /// TLS to the server.
 const TLS: &str = "tls";
+/// Finding the master through Redis Sentinel.
+const SENTINEL: &str = "sentinel";
 const SINK: &str = "sink";
 const LOOKUP: &str = "lookup";
 
@@ -26,14 +28,15 @@ pub const OPTIONS: &[OptionDecl] = &[
     OptionDecl {
         section: CONNECTION,
         default: Some("single"),
-        choices: &["single", "cluster"],
+        choices: &["single", "cluster", "sentinel"],
         fallback_keys: &["redis-mode"],
         ..opt(
             "mode",
             OptionType::ENUM,
             "`single`: one server; `cluster`: a Redis Cluster, reached through `cluster.nodes` \
              (or `hostname`/`port`/`url` as its one seed), commands sent to the master of each \
-             key's slot.",
+             key's slot; `sentinel`: the master that `sentinel.nodes` name for \
+             `sentinel.master`, found again after a failover.",
         )
     },
     OptionDecl {
@@ -44,6 +47,42 @@ pub const OPTIONS: &[OptionDecl] = &[
             OptionType::STRING,
             "For `mode` = `cluster`: some of its nodes, `host:port,host:port,...`; the rest are \
              found through them.",
+        )
+    },
+    OptionDecl {
+        section: SENTINEL,
+        fallback_keys: &["master.name"],
+        ..opt(
+            "sentinel.master",
+            OptionType::STRING,
+            "For `mode` = `sentinel`: the name the sentinels monitor the master under.",
+        )
+    },
+    OptionDecl {
+        section: SENTINEL,
+        fallback_keys: &["sentinels.info"],
+        ..opt(
+            "sentinel.nodes",
+            OptionType::STRING,
+            "For `mode` = `sentinel`: the sentinels, `host:port,host:port,...`, asked in turn.",
+        )
+    },
+    OptionDecl {
+        section: SENTINEL,
+        ..opt(
+            "sentinel.username",
+            OptionType::STRING,
+            "ACL user for the sentinels (the data nodes use `username`).",
+        )
+    },
+    OptionDecl {
+        section: SENTINEL,
+        sensitive: true,
+        fallback_keys: &["sentinels.password"],
+        ..opt(
+            "sentinel.password",
+            OptionType::STRING,
+            "Password for the sentinels (the data nodes use `password`). Never printed.",
         )
     },
     OptionDecl {

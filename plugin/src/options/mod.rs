@@ -8,6 +8,7 @@ mod docs;
 mod server;
 mod tls;
 
+pub use server::Sentinels;
 pub use tls::Tls;
 #[cfg(test)]
 mod tests;
@@ -67,6 +68,8 @@ pub struct RedisOptions {
     pub database: i64,
     /// For `mode` = `cluster`: the nodes to learn the cluster from.
     pub cluster: Option<Vec<(String, u16)>>,
+    /// For `mode` = `sentinel`: where to ask for the master.
+    pub sentinel: Option<Sentinels>,
     pub tls: Option<Tls>,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
@@ -140,6 +143,7 @@ impl RedisOptions {
             password: server.password,
             database: server.database,
             cluster: server.cluster,
+            sentinel: server.sentinel,
             tls: Tls::of(&o, server.tls)?,
             connect_timeout: o.duration("connect.timeout").unwrap_or_default(),
             command_timeout: o.duration("command.timeout").unwrap_or_default(),

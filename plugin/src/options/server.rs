@@ -9,6 +9,16 @@ use super::Secret;
 /// The options a `url` replaces.
 const REPLACED_BY_URL: &[&str] = &["hostname", "port", "username", "password", "database"];
 
+/// How to find the master through Redis Sentinel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentinels {
+    /// The name the sentinels monitor the master under.
+    pub master: String,
+    pub nodes: Vec<(String, u16)>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+}
+
 /// The server of a table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
@@ -19,6 +29,8 @@ pub struct Server {
     pub database: i64,
     /// For `mode` = `cluster`: the nodes to learn the cluster from.
     pub cluster: Option<Vec<(String, u16)>>,
+    /// For `mode` = `sentinel`: where to ask for the master.
+    pub sentinel: Option<Sentinels>,
     /// The `url` was `rediss://`.
     pub tls: bool,
 }
@@ -27,6 +39,20 @@ impl Server {
     /// The server of `mode` = `single`, or the seeds of `mode` = `cluster`.
     pub fn of(o: &TableOptions) -> Result<Server, ConnectorError> {
         let table = o.table();
+        let sentinel_keys = [
+            "sentinel.master",
+            "sentinel.nodes",
+            "sentinel.username",
+            "sentinel.password",
+        ];
+        if o.choice("mode") == Some("sentinel") {
+            return Server::sentinel(o);
+        }
+        if let Some(key) = sentinel_keys.iter().find(|k| o.given(k)) {
+            return Err(ConnectorError::config(format!(
+                "table '{table}': option '{key}' applies to 'mode' = 'sentinel' only"
+            )));
+        }
         let cluster = o.choice("mode") == Some("cluster");
         let nodes = o.text("cluster.nodes").filter(|n| !n.trim().is_empty());
         if !cluster && o.given("cluster.nodes") {
@@ -72,6 +98,56 @@ impl Server {
                 .map(|p| Secret(p.to_string())),
             database: 0,
             cluster: Some(seeds),
+            sentinel: None,
+            tls: false,
+        })
+    }
+
+    /// `mode` = `sentinel`: the sentinels and the master's name; the data nodes' credentials
+    /// and database. The master's address comes from the sentinels when connecting.
+    fn sentinel(o: &TableOptions) -> Result<Server, ConnectorError> {
+        let table = o.table();
+        let text = |k: &str| o.text(k).map(str::trim).filter(|v| !v.is_empty());
+        let missing: Vec<&str> = ["sentinel.master", "sentinel.nodes"]
+            .into_iter()
+            .filter(|k| text(k).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ConnectorError::config(format!(
+                "table '{table}': One or more required options are missing.\n\n\
+                 Missing required options are:\n\n{}",
+                missing.join("\n")
+            )));
+        }
+        if let Some(both) = ["hostname", "port", "url", "cluster.nodes"]
+            .iter()
+            .find(|k| o.given(k))
+        {
+            return Err(ConnectorError::config(format!(
+                "table '{table}': option '{both}' cannot be used with 'mode' = 'sentinel': the \
+                 sentinels say where the master is ('sentinel.nodes', 'sentinel.master')"
+            )));
+        }
+        let nodes = parse_nodes(text("sentinel.nodes").unwrap_or_default()).ok_or_else(|| {
+            o.invalid(
+                "sentinel.nodes",
+                "a list host:port,host:port,... of the sentinels",
+            )
+        })?;
+        let secret = |k: &str| text(k).map(|p| Secret(p.to_string()));
+        Ok(Server {
+            hostname: nodes[0].0.clone(),
+            port: nodes[0].1,
+            username: text("username").map(str::to_string),
+            password: secret("password"),
+            database: o.int("database").unwrap_or_default(),
+            cluster: None,
+            sentinel: Some(Sentinels {
+                master: text("sentinel.master").unwrap_or_default().to_string(),
+                nodes,
+                username: text("sentinel.username").map(str::to_string),
+                password: secret("sentinel.password"),
+            }),
             tls: false,
         })
     }
@@ -110,6 +186,7 @@ impl Server {
                     .map(|p| Secret(p.to_string())),
                 database: o.int("database").unwrap_or_default(),
                 cluster: None,
+                sentinel: None,
                 tls: false,
             });
         };
@@ -147,6 +224,7 @@ fn from_url(o: &TableOptions, url: &str) -> Result<Server, ConnectorError> {
         password: settings.password().map(|p| Secret(p.to_string())),
         database: settings.db(),
         cluster: None,
+        sentinel: None,
         tls,
     })
 }

@@ -172,3 +172,58 @@ fn url_errors_say_what_to_do_and_never_show_the_url() {
     }
     assert!(error(&[]).ends_with("Missing required options are:\n\nhostname (or url)"));
 }
+
+#[test]
+fn sentinel_mode_needs_its_master_name_and_sentinels_and_nothing_that_names_a_server() {
+    let o = RedisOptions::parse(&context(&[
+        ("redis-mode", "sentinel"),
+        ("master.name", "mymaster"),
+        ("sentinels.info", "10.0.0.1:26379, 10.0.0.2:26379"),
+        ("sentinels.password", "spw"),
+        ("password", "dpw"),
+        ("database", "2"),
+    ]))
+    .unwrap();
+    let s = o.sentinel.unwrap();
+    assert_eq!(s.master, "mymaster");
+    assert_eq!(s.nodes[1], ("10.0.0.2".to_string(), 26379));
+    assert_eq!(s.password, Some(Secret("spw".into())));
+    assert_eq!((o.password, o.database), (Some(Secret("dpw".into())), 2));
+    assert!(error(&[("mode", "sentinel"), ("sentinel.nodes", "h:1")])
+        .ends_with("Missing required options are:\n\nsentinel.master"));
+    assert!(error(&[
+        ("mode", "sentinel"),
+        ("sentinel.master", "m"),
+        ("sentinel.nodes", "h:1"),
+        ("hostname", "h")
+    ])
+    .contains("option 'hostname' cannot be used with 'mode' = 'sentinel'"));
+    assert!(error(&[("hostname", "h"), ("sentinel.master", "m")])
+        .contains("option 'sentinel.master' applies to 'mode' = 'sentinel' only"));
+    assert!(error(&[
+        ("mode", "sentinel"),
+        ("sentinel.master", "m"),
+        ("sentinel.nodes", "h")
+    ])
+    .contains("invalid value 'h' for option 'sentinel.nodes'"));
+}
+
+#[test]
+fn cluster_mode_takes_its_nodes_and_refuses_a_database() {
+    let o = RedisOptions::parse(&context(&[
+        ("mode", "cluster"),
+        ("cluster.nodes", "a:7000,b:7001"),
+    ]))
+    .unwrap();
+    assert_eq!(o.cluster.unwrap().len(), 2);
+    assert!(error(&[
+        ("mode", "cluster"),
+        ("cluster.nodes", "a:7000"),
+        ("database", "1")
+    ])
+    .contains("option 'database' cannot be used with 'mode' = 'cluster'"));
+    assert!(error(&[("hostname", "h"), ("cluster.nodes", "a:7000")])
+        .contains("option 'cluster.nodes' applies to 'mode' = 'cluster' only"));
+    assert!(error(&[("mode", "cluster"), ("cluster.nodes", "a:x")])
+        .contains("invalid value 'a:x' for option 'cluster.nodes'"));
+}
