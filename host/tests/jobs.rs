@@ -612,3 +612,52 @@ INSERT INTO f SELECT amount, payload, at, note FROM src;",
         r#"{"amount":-0.05,"payload":"","at":"1970-01-01 00:00:00","note":"x \"y\""}"#
     );
 }
+
+#[test]
+fn a_job_writes_into_a_redis_cluster_and_joins_against_it_at_parallelism_2() {
+    let cluster = connector_tests::RedisCluster::start(3, 0);
+    let job = Job::new();
+    let out = job.dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let nodes = cluster.nodes_option();
+    let sql = format!(
+        "SET 'parallelism.default' = '2';
+CREATE TABLE gen (id BIGINT, v STRING) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '20000');
+CREATE TABLE dim (id BIGINT, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'redis', 'mode' = 'cluster', 'cluster.nodes' = '{nodes}');
+INSERT INTO dim SELECT id, CONCAT('v', CAST(id AS STRING)) FROM gen;
+CREATE TABLE probes (id BIGINT, p AS PROCTIME()) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '20000');
+CREATE TABLE joined (id BIGINT, v STRING) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'csv');
+INSERT INTO joined SELECT s.id, d.v FROM probes AS s JOIN dim FOR SYSTEM_TIME AS OF s.p AS d ON s.id = d.id;",
+        out.display()
+    );
+    let (code, _, err) = job.run(&sql, &[]);
+    assert_eq!(code, 0, "{err}");
+    let masters = cluster.masters();
+    let keys: Vec<i64> = masters.iter().map(|m| cluster.dbsize(*m)).collect();
+    assert_eq!(keys.iter().sum::<i64>(), 20_000, "{keys:?}");
+    assert!(
+        keys.iter().all(|k| *k > 5000),
+        "spread over every master: {keys:?}"
+    );
+    let mut lines: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .flat_map(|f| {
+            std::fs::read_to_string(f.unwrap().path())
+                .unwrap()
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    lines.sort();
+    assert_eq!(lines.len(), 20_000);
+    assert!(
+        lines.contains(&"12345,v12345".to_string()),
+        "{:?}",
+        &lines[..3]
+    );
+    assert!(lines.iter().all(|l| {
+        let (id, v) = l.split_once(',').unwrap();
+        v == format!("v{id}")
+    }));
+}
