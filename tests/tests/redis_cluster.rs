@@ -152,3 +152,83 @@ fn a_killed_master_fails_over_and_the_job_goes_on_losing_nothing() {
     );
     assert!(took < Duration::from_secs(60), "{took:?}");
 }
+
+#[test]
+fn a_slot_being_migrated_is_followed_with_asking_to_the_importing_master() {
+    let cluster = RedisCluster::start(3, 0);
+    let con = |i: usize| {
+        redis::Client::open(cluster.nodes[i].url())
+            .unwrap()
+            .get_connection()
+            .unwrap()
+    };
+    // Key "4242" (the id's text), its slot, its master, and another master to import it.
+    let slot: i64 = redis::cmd("CLUSTER")
+        .arg("KEYSLOT")
+        .arg("4242")
+        .query(&mut con(0))
+        .unwrap();
+    let owner = (0..3)
+        .find(|i| {
+            let nodes: String = redis::cmd("CLUSTER")
+                .arg("NODES")
+                .query(&mut con(*i))
+                .unwrap();
+            nodes.lines().any(|l| {
+                l.contains("myself")
+                    && l.split_whitespace().skip(8).any(|range| {
+                        let (a, b) = range.split_once('-').unwrap_or((range, range));
+                        a.parse::<i64>().is_ok_and(|a| a <= slot)
+                            && b.parse::<i64>().is_ok_and(|b| slot <= b)
+                    })
+            })
+        })
+        .expect("the slot's master");
+    let importer = (owner + 1) % 3;
+    let id = |i: usize| -> String {
+        redis::cmd("CLUSTER")
+            .arg("MYID")
+            .query(&mut con(i))
+            .unwrap()
+    };
+    let (owner_id, importer_id) = (id(owner), id(importer));
+    let _: () = redis::cmd("CLUSTER")
+        .arg("SETSLOT")
+        .arg(slot)
+        .arg("IMPORTING")
+        .arg(&owner_id)
+        .query(&mut con(importer))
+        .unwrap();
+    let _: () = redis::cmd("CLUSTER")
+        .arg("SETSLOT")
+        .arg(slot)
+        .arg("MIGRATING")
+        .arg(&importer_id)
+        .query(&mut con(owner))
+        .unwrap();
+
+    // The owner no longer has the key, so it answers ASK: the sink writes it on the importer.
+    let context = table(&cluster, &[]);
+    let mut sink = sink(&context);
+    let row = Row::insert(vec![Value::BigInt(4242), "migrating".into()]);
+    sink.write(RSlice::from_slice(&[row])).unwrap();
+    sink.flush().unwrap();
+    assert_eq!(
+        (cluster.dbsize(owner), cluster.dbsize(importer)),
+        (0, 1),
+        "written on the importing master"
+    );
+    assert_eq!(
+        counter(&sink.counters(), "retries"),
+        0,
+        "followed, not retried"
+    );
+    // And a lookup finds it there the same way.
+    let mut lookup = lookup(&context);
+    let answers = lookup
+        .lookup(RSlice::from_slice(&[Row::insert(vec![Value::BigInt(
+            4242,
+        )])]))
+        .unwrap();
+    assert_eq!(answers[0][0].values[1], Value::from("migrating"));
+}

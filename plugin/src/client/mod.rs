@@ -14,6 +14,8 @@
 //! - `resp.rs`: RESP packing;
 //! - `pipeline.rs`: commands grouped by node, multi-key runs, routing again;
 //! - `cluster.rs`: key slots and the slot map;
+//! - `routing.rs`: the slot map asked and installed, `ASK` followed, the Sentinel's master;
+//! - `sentinel.rs`: asking the sentinels, checking a master;
 //! - `failure.rs`: what an error means and its message;
 //! - `retry.rs`: the one retry policy (classification, backoff, budget);
 //! - `node.rs`: opening one connection.
@@ -24,6 +26,7 @@ mod node;
 mod pipeline;
 mod resp;
 mod retry;
+mod routing;
 mod sentinel;
 
 use std::collections::VecDeque;
@@ -277,102 +280,6 @@ impl<T> Client<T> {
         Ok(())
     }
 
-    /// Asks the sentinels, in turn, where the master is, and makes it this client's node.
-    fn find_master(&mut self) -> Result<(), RedisFailure> {
-        let Some(sentinels) = self.endpoint.sentinel.clone() else {
-            return Ok(());
-        };
-        let (host, port) = sentinel::master_address(&self.endpoint, &sentinels)?;
-        let node = &self.nodes[0];
-        if (node.hostname.as_str(), node.port) != (host.as_str(), port) {
-            log::info!(
-                "table '{}': the sentinels name {host}:{port} as master '{}'",
-                self.endpoint.table,
-                sentinels.master
-            );
-            self.nodes[0] = self.endpoint.at(&host, port);
-            self.connections[0] = None;
-            self.sent = 0;
-        }
-        self.sentinel_stale = false;
-        Ok(())
-    }
-
-    /// Asks the cluster for its slot map (any known node, then the seeds) and, when it
-    /// changed, makes its masters this client's nodes.
-    fn refresh_slots(&mut self) -> Result<(), RedisFailure> {
-        let Some(cluster) = &self.cluster else {
-            return Ok(());
-        };
-        let mut candidates: Vec<(String, u16)> = self
-            .nodes
-            .iter()
-            .map(|n| (n.hostname.clone(), n.port))
-            .collect();
-        for seed in &cluster.seeds {
-            if !candidates.contains(seed) {
-                candidates.push(seed.clone());
-            }
-        }
-        let mut last = RedisFailure::lost();
-        for (host, port) in candidates {
-            let mut node = self.endpoint.at(&host, port);
-            let asked = node.server();
-            let reply = node.connect().and_then(|mut c| {
-                redis::cmd("CLUSTER")
-                    .arg("SLOTS")
-                    .query::<redis::Value>(&mut c)
-                    .map_err(|e| node.command_failure(&e))
-            });
-            match reply.and_then(|r| cluster::SlotMap::parse(&r, &asked)) {
-                Ok(map) => {
-                    self.install(map, node);
-                    return Ok(());
-                }
-                Err(failure) => last = failure,
-            }
-        }
-        Err(last)
-    }
-
-    /// Makes `map` the cluster's slot map (`answered` is the node that gave it, whose
-    /// credentials state, such as a password found unused, the nodes keep).
-    fn install(&mut self, map: cluster::SlotMap, answered: Endpoint) {
-        let Some(cluster) = &mut self.cluster else {
-            return;
-        };
-        cluster.stale = false;
-        if cluster.map.as_ref() == Some(&map) {
-            return;
-        }
-        let addresses: Vec<(String, u16)> = self
-            .nodes
-            .iter()
-            .map(|n| (n.hostname.clone(), n.port))
-            .collect();
-        if addresses != map.masters {
-            self.nodes = map
-                .masters
-                .iter()
-                .map(|(host, port)| answered.at(host, *port))
-                .collect();
-            self.connections = (0..self.nodes.len()).map(|_| None).collect();
-            self.sent = 0;
-        }
-        log::info!(
-            "table '{}': redis cluster of {} masters: {}",
-            self.endpoint.table,
-            map.masters.len(),
-            map.masters
-                .iter()
-                .map(|(h, p)| format!("{h}:{p}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        cluster.map = Some(map);
-        cluster.version += 1;
-    }
-
     /// Sends every queued pipeline not yet sent on the current connections (routed again
     /// first when the cluster's slots moved since it was built).
     fn send_unsent(&mut self) -> Result<(), RedisFailure> {
@@ -440,6 +347,15 @@ impl<T> Client<T> {
             }
             replies.push(node_replies);
         }
+        let asked =
+            |r: &redis::Value| matches!(r, redis::Value::ServerError(e) if e.code() == "ASK");
+        if self.cluster.is_some() && replies.iter().flatten().any(asked) {
+            self.follow_asks(&mut replies)?;
+            failure = replies.iter().flatten().find_map(RedisFailure::in_reply);
+        }
+        let Some((pipeline, _)) = self.queue.front() else {
+            return Ok(Vec::new());
+        };
         match failure {
             Some(failure) => Err(failure),
             None => {

@@ -188,11 +188,24 @@ impl Pipeline {
                 let to = &mut routed.nodes[target];
                 to.packed.extend_from_slice(&commands.packed[start..end]);
                 to.commands += 1;
+                to.spans.push((slot, to.packed.len()));
                 routed.origin[target].push((node, index));
                 start = end;
             }
         }
         self.routed = Some((version, routed));
+    }
+
+    /// The packed bytes of command `index` of `node` among [`Pipeline::sendable`]'s (a
+    /// cluster pipeline's only: a standalone one records no spans).
+    pub fn command_bytes(&self, node: NodeId, index: usize) -> Option<&[u8]> {
+        let commands = self.sendable().get(node)?;
+        let end = commands.spans.get(index)?.1;
+        let start = match index {
+            0 => 0,
+            i => commands.spans.get(i - 1)?.1,
+        };
+        commands.packed.get(start..end)
     }
 
     /// What is sent: the commands by node, as routed last.
@@ -352,6 +365,10 @@ mod tests {
         );
         let s = |v: &str| redis::Value::SimpleString(v.into());
         let replies = vec![vec![s("A"), s("C")], vec![s("B")], vec![]];
+        assert_eq!(
+            p.command_bytes(0, 1),
+            Some(&b"*2\r\n$3\r\nGET\r\n$1\r\nc\r\n"[..])
+        );
         let back = p.unroute(replies);
         assert_eq!(back[a.node][a.command], s("A"));
         assert_eq!(back[b.node][b.command], s("B"));
