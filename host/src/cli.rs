@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. `main` only maps the result to an exit code.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +40,15 @@ pub struct JobArgs {
     /// Parallel subtasks (overrides `SET 'parallelism.default'`).
     #[arg(long)]
     pub parallelism: Option<usize>,
+    /// After SIGINT, SIGTERM or SIGHUP, how long the job may take to flush and stop before
+    /// the host exits anyway (`30s`, `500ms`, `2 min`).
+    #[arg(long, default_value = "30s", value_parser = grace_period)]
+    pub grace_period: std::time::Duration,
+}
+
+fn grace_period(text: &str) -> Result<std::time::Duration, String> {
+    connector_interface::text::parse_duration(text)
+        .ok_or_else(|| format!("'{text}' is not a duration such as '30s', '500ms' or '2 min'"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -110,9 +120,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Result<(), HostError> {
     }
 }
 
-/// Exit code after Ctrl-C stopped a job cleanly.
-pub const EXIT_INTERRUPTED: i32 = 130;
-
 fn job(args: JobArgs, explain_only: bool) -> Result<(), HostError> {
     if args.parallelism == Some(0) {
         return Err(HostError::Rejected(
@@ -120,9 +127,9 @@ fn job(args: JobArgs, explain_only: bool) -> Result<(), HostError> {
         ));
     }
     if !explain_only {
-        let _ = ctrlc::set_handler(|| {
-            crate::job::STOP.store(true, std::sync::atomic::Ordering::SeqCst);
-        });
+        if let Err(e) = crate::signals::install(args.grace_period) {
+            log::warn!("cannot handle SIGINT, SIGTERM and SIGHUP: {e}");
+        }
     }
     let options = crate::job::JobOptions {
         resources: args.resources.resources,
@@ -132,8 +139,13 @@ fn job(args: JobArgs, explain_only: bool) -> Result<(), HostError> {
     match crate::job::run_file(&args.file, &options)? {
         crate::job::Outcome::Finished => Ok(()),
         crate::job::Outcome::Interrupted => {
-            eprintln!("stopped by Ctrl-C: every sink was flushed and closed");
-            std::process::exit(EXIT_INTERRUPTED);
+            let signal = crate::signals::stopped_by().unwrap_or(2);
+            let _ = writeln!(
+                std::io::stderr(),
+                "stopped by {}: every sink was flushed and closed",
+                crate::signals::name(signal)
+            );
+            std::process::exit(128 + signal);
         }
     }
 }

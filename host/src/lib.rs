@@ -6,7 +6,9 @@
 //! - `loader.rs`: loads one plugin library (abi_stable checks, init, factories);
 //! - `logging.rs`: the log output and the callbacks plugins log through;
 //! - `plugins.rs`: the `plugins list | describe | install` commands;
-//! - `cli.rs`: argument parsing and dispatch; `error.rs`: errors and exit codes.
+//! - `cli.rs`: argument parsing and dispatch; `error.rs`: errors and exit codes;
+//! - `signals.rs`: SIGINT, SIGTERM and SIGHUP stop a job; a second one, or the grace period,
+//!   exits at once.
 
 pub mod cli;
 pub mod connectors;
@@ -17,6 +19,7 @@ pub mod job;
 pub mod loader;
 pub mod logging;
 pub mod plugins;
+pub mod signals;
 pub mod sql;
 pub mod values;
 

@@ -377,10 +377,14 @@ fn spawn(job: &Job, sql: &str) -> Child {
 }
 
 fn interrupt(child: &mut Child) {
+    signal(child, "INT");
+}
+
+fn signal(child: &mut Child, name: &str) {
     // The shell's own `kill`, so no procps is needed.
     let status = Command::new("sh")
         .arg("-c")
-        .arg(format!("kill -INT {}", child.id()))
+        .arg(format!("kill -{name} {}", child.id()))
         .status()
         .unwrap();
     assert!(status.success());
@@ -660,4 +664,104 @@ INSERT INTO joined SELECT s.id, d.v FROM probes AS s JOIN dim FOR SYSTEM_TIME AS
         let (id, v) = l.split_once(',').unwrap();
         v == format!("v{id}")
     }));
+}
+
+/// The rows the summary says were handed to the sink.
+fn handed(err: &str) -> i64 {
+    err.split("rows handed to 'r'")
+        .next()
+        .and_then(|s| s.rsplit(", ").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no rows handed to 'r' in {err}"))
+}
+
+#[test]
+fn sigterm_and_sighup_stop_a_job_as_ctrl_c_does_with_every_row_flushed() {
+    for (name, code) in [("TERM", 143), ("HUP", 129)] {
+        let server = RedisServer::start();
+        let job = Job::new();
+        let mut child = spawn(&job, &datagen_to_redis(&server, "1h"));
+        std::thread::sleep(Duration::from_millis(1500));
+        assert_eq!(dbsize(&server), 0, "rows stay buffered until the stop");
+        signal(&mut child, name);
+        let (exit, err) = wait(child);
+        assert_eq!(exit, code, "SIG{name}: {err}");
+        assert!(
+            err.contains(&format!(
+                "stopped by SIG{name}: every sink was flushed and closed"
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("SIG{name} received: stopping the job")),
+            "{err}"
+        );
+        let handed = handed(&err);
+        let distinct = dbsize(&server);
+        assert!(handed > 0, "{err}");
+        // Random BIGINT ids over 0..2^63: every row handed to the sink is a key in Redis.
+        assert_eq!(distinct, handed, "{err}");
+    }
+}
+
+#[test]
+fn a_second_signal_exits_at_once_while_the_final_flush_waits_on_a_stuck_server() {
+    let server = RedisServer::start();
+    let job = Job::new();
+    let mut child = spawn(&job, &datagen_to_redis(&server, "1h"));
+    std::thread::sleep(Duration::from_millis(1500));
+    server.pause();
+    signal(&mut child, "TERM");
+    std::thread::sleep(Duration::from_millis(500));
+    let second = Instant::now();
+    signal(&mut child, "TERM");
+    let (exit, err) = wait(child);
+    server.resume();
+    assert_eq!(exit, 143, "{err}");
+    assert!(
+        second.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        second.elapsed()
+    );
+    assert!(
+        err.contains("error: a second signal: exiting now; ")
+            && err.contains(" rows handed to sinks were not acknowledged by them"),
+        "{err}"
+    );
+    let unacknowledged: u64 = err
+        .split("exiting now; ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(unacknowledged > 0, "{err}");
+}
+
+#[test]
+fn the_grace_period_bounds_a_stop_that_cannot_finish() {
+    let server = RedisServer::start();
+    let job = Job::new();
+    let path = job.file("job.sql", &datagen_to_redis(&server, "1h"));
+    let mut child = job
+        .command(&path, &["--grace-period", "1s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    server.pause();
+    let stopped = Instant::now();
+    signal(&mut child, "TERM");
+    let (exit, err) = wait(child);
+    server.resume();
+    assert_eq!(exit, 143, "{err}");
+    let took = stopped.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(4),
+        "{took:?}"
+    );
+    assert!(
+        err.contains("error: the job did not stop within the grace period: exiting now; "),
+        "{err}"
+    );
 }

@@ -50,8 +50,12 @@ use catalog::*;
 use plan::*;
 use runtime::*;
 
-/// Set by Ctrl-C: sources stop, everything drains and flushes.
+/// Set by a stopping signal (`signals.rs`): sources stop, everything drains and flushes.
 pub static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Rows handed to sinks that their last flush did not cover yet (for the message of a forced
+/// exit).
+pub static UNACKNOWLEDGED: AtomicU64 = AtomicU64::new(0);
 
 /// Options of one `run` / `explain`.
 pub struct JobOptions {

@@ -21,6 +21,15 @@ impl SinkTask {
         let mut sink = self.sink;
         let mut alignment = Alignment::new(self.inputs);
         let mut result = Ok(());
+        // Rows written since the last flush that succeeded.
+        let mut pending = 0u64;
+        let flush = |sink: &mut Box<dyn Sink>, pending: &mut u64| {
+            let flushed = sink.flush();
+            if flushed.is_ok() {
+                UNACKNOWLEDGED.fetch_sub(std::mem::take(pending), Ordering::SeqCst);
+            }
+            flushed
+        };
         for message in rows {
             let aligned = match message {
                 Message::Data(rows) => {
@@ -29,9 +38,10 @@ impl SinkTask {
                     }
                     result = sink.write(&rows);
                     if result.is_ok() {
-                        metrics
-                            .written
-                            .fetch_add(rows.len() as u64, Ordering::Relaxed);
+                        let n = rows.len() as u64;
+                        metrics.written.fetch_add(n, Ordering::Relaxed);
+                        UNACKNOWLEDGED.fetch_add(n, Ordering::SeqCst);
+                        pending += n;
                     }
                     0..0
                 }
@@ -39,7 +49,7 @@ impl SinkTask {
                 Message::End { input } => alignment.end(input),
             };
             if result.is_ok() && !aligned.is_empty() {
-                result = sink.flush();
+                result = flush(&mut sink, &mut pending);
                 if result.is_ok() {
                     for id in aligned {
                         let _ = flushed.send(Flushed::Checkpoint(id));
@@ -55,7 +65,7 @@ impl SinkTask {
             }
         }
         if result.is_ok() && !metrics.failed() {
-            match sink.flush() {
+            match flush(&mut sink, &mut pending) {
                 Ok(()) => {
                     let _ = flushed.send(Flushed::Final);
                 }
