@@ -138,6 +138,10 @@ fn job(args: JobArgs, explain_only: bool) -> Result<(), HostError> {
     };
     match crate::job::run_file(&args.file, &options)? {
         crate::job::Outcome::Finished => Ok(()),
+        crate::job::Outcome::Interrupted if crate::signals::stopped_by().is_none() => {
+            // Stopped because stdout was closed (`| head`): quietly.
+            Ok(())
+        }
         crate::job::Outcome::Interrupted => {
             let signal = crate::signals::stopped_by().unwrap_or(2);
             let _ = writeln!(

@@ -7,6 +7,7 @@
 //! - `logging.rs`: the log output and the callbacks plugins log through;
 //! - `plugins.rs`: the `plugins list | describe | install` commands;
 //! - `cli.rs`: argument parsing and dispatch; `error.rs`: errors and exit codes;
+//! - `output.rs`: stdout, where a closed pipe stops a job quietly;
 //! - `signals.rs`: SIGINT, SIGTERM and SIGHUP stop a job; a second one, or the grace period,
 //!   exits at once.
 
@@ -18,6 +19,7 @@ pub mod expr;
 pub mod job;
 pub mod loader;
 pub mod logging;
+pub mod output;
 pub mod plugins;
 pub mod signals;
 pub mod sql;

@@ -1,6 +1,5 @@
 //! `plugins list | describe | install`: all read manifests only; no plugin code runs.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use connector_interface::manifest::{ManifestFactory, ManifestOption};
@@ -85,15 +84,7 @@ pub fn list(dir: &Path, as_json: bool) -> Result<(), HostError> {
 }
 
 fn print_stdout(text: &str) -> Result<(), HostError> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        // A closed pipe (`| head`) is not an error of ours.
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(HostError::io("stdout", e)),
-        _ => Ok(()),
-    }
+    crate::output::stdout(text).map(|_| ())
 }
 
 /// `plugins describe ID`: a built-in connector (as the host declares it) or a plugin's factory

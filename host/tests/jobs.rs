@@ -765,3 +765,56 @@ fn the_grace_period_bounds_a_stop_that_cannot_finish() {
         "{err}"
     );
 }
+
+/// Runs `sql` with stdout read for one line and then closed, as `| head -1` does.
+fn run_into_head(job: &Job, sql: &str) -> (i32, String, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = spawn(job, sql);
+    let mut first = String::new();
+    {
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut first).unwrap();
+    } // closed here
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let code = child.wait().unwrap().code().unwrap_or(-1);
+    (code, first, err)
+}
+
+#[test]
+fn a_closed_stdout_ends_a_job_quietly_and_counts_only_what_was_written() {
+    let job = Job::new();
+    let (code, first, err) = run_into_head(
+        &job,
+        "CREATE TABLE gen (id BIGINT, v STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '2000000', 'rows-per-second' = '0');
+CREATE TABLE out (id BIGINT, v STRING) WITH ('connector' = 'print');
+INSERT INTO out SELECT id, v FROM gen;",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(first.starts_with("+I["), "{first}");
+    assert!(!err.contains("panicked"), "{err}");
+    let written: u64 = err
+        .split("rows_written ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no rows_written in {err}"));
+    assert!(
+        written < 2_000_000,
+        "rows that went nowhere are not counted: {err}"
+    );
+
+    let (code, first, err) = run_into_head(
+        &job,
+        "CREATE TABLE gen (id BIGINT, v STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '200000', 'rows-per-second' = '0');
+SELECT id, v FROM gen;",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(first.starts_with("+--"), "{first}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -54,23 +54,14 @@ impl Sink for Print {
             text.push_str(&flink_row(row));
             text.push('\n');
         }
-        let result = if self.stderr {
-            std::io::stderr().lock().write_all(text.as_bytes())
-        } else {
-            std::io::stdout().lock().write_all(text.as_bytes())
-        };
-        match result {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                return Err(e.to_string().into())
-            }
-            _ => {}
+        // A closed stdout stops the job (`output.rs`); these rows went nowhere: not counted.
+        if crate::output::write(text.as_bytes(), self.stderr).map_err(|e| e.to_string())? {
+            self.rows += rows.len() as u64;
         }
-        self.rows += rows.len() as u64;
         Ok(())
     }
 
     fn flush(&mut self) -> Result<(), Failure> {
-        let _ = std::io::stdout().flush();
         Ok(())
     }
 

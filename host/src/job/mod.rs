@@ -135,7 +135,9 @@ fn run_statements(path: &Path, options: &JobOptions) -> Result<Outcome, HostErro
                     options,
                 )?;
                 if options.explain_only {
-                    print!("{}", plan.explain);
+                    if !crate::output::stdout(&plan.explain)? {
+                        return Ok(Outcome::Finished);
+                    }
                     continue;
                 }
                 if let Outcome::Interrupted = execute(plan)? {
@@ -145,7 +147,9 @@ fn run_statements(path: &Path, options: &JobOptions) -> Result<Outcome, HostErro
             Statement::Select(query) => {
                 let plan = plan(&mut catalog, &query, None, options)?;
                 if options.explain_only {
-                    print!("{}", plan.explain);
+                    if !crate::output::stdout(&plan.explain)? {
+                        return Ok(Outcome::Finished);
+                    }
                     continue;
                 }
                 let names = plan.output_names.clone();
@@ -153,7 +157,9 @@ fn run_statements(path: &Path, options: &JobOptions) -> Result<Outcome, HostErro
                 let outcome = execute(plan)?;
                 if let Some(rows) = collected {
                     let rows = rows.lock().map(|r| r.clone()).unwrap_or_default();
-                    print!("{}", render_table(&names, &rows));
+                    if !crate::output::stdout(&render_table(&names, &rows))? {
+                        return Ok(Outcome::Finished);
+                    }
                 }
                 if let Outcome::Interrupted = outcome {
                     return Ok(Outcome::Interrupted);
