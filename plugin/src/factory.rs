@@ -34,6 +34,13 @@ pub fn validate(context: &TableContext, role: Roles) -> Result<RedisOptions, Con
     }
     let layout = TableLayout::new(context, &options);
     let keys = &layout.key_columns;
+    if keys.len() > 1 && options.key_separator.is_empty() {
+        return Err(ConnectorError::config(format!(
+            "table '{table}': 'key.separator' must not be empty with a multi-column primary key \
+             ({}): the keys of two rows could be the same",
+            layout.names(keys)
+        )));
+    }
     if let Some(bad) = keys.iter().find(|k| **k >= columns.len()) {
         return Err(ConnectorError::config(format!(
             "table '{table}': primary key column index {bad} is out of range (the table has {} \

@@ -60,19 +60,30 @@ impl TableLayout {
         &self.prefix
     }
 
-    /// The Redis key of a row (every column of the table).
+    /// The Redis key of a row to write (every column of the table). A value of a
+    /// multi-column key that holds the separator is refused: it could overwrite another row.
     pub fn key(&self, values: &[Value]) -> Result<Vec<u8>, ConnectorError> {
         let mut key = Vec::with_capacity(self.prefix.len() + 16);
-        self.write_key(&mut key, |_, column| values.get(column))?;
+        self.append_key(&mut key, |_, column| values.get(column), true)?;
         Ok(key)
     }
 
-    /// Appends a Redis key to `out`; `value_of(n, column)` gives the value of the `n`-th key
-    /// column (in key order), which is column `column` of the table.
+    /// Appends the Redis key a lookup probes to `out`; `value_of(n, column)` gives the value of
+    /// the `n`-th key column (in key order), which is column `column` of the table. (A probe
+    /// that holds the separator reads the key it names, as a write of it was refused.)
     pub fn write_key<'v>(
         &self,
         out: &mut Vec<u8>,
         value_of: impl Fn(usize, usize) -> Option<&'v Value>,
+    ) -> Result<(), ConnectorError> {
+        self.append_key(out, value_of, false)
+    }
+
+    fn append_key<'v>(
+        &self,
+        out: &mut Vec<u8>,
+        value_of: impl Fn(usize, usize) -> Option<&'v Value>,
+        refuse_separator: bool,
     ) -> Result<(), ConnectorError> {
         out.extend_from_slice(&self.prefix);
         for (n, column) in self.key_columns.iter().enumerate() {
@@ -87,10 +98,33 @@ impl TableLayout {
                         self.column_name(*column)
                     )))
                 }
-                Some(v) => write_text(out, v),
+                Some(v) => {
+                    let start = out.len();
+                    write_text(out, v);
+                    if refuse_separator
+                        && self.key_columns.len() > 1
+                        && holds(&out[start..], &self.separator)
+                    {
+                        return Err(self.separator_in_value(*column, &out[start..]));
+                    }
+                }
             }
         }
         Ok(())
+    }
+
+    /// A key value of a multi-column key that holds the separator: two rows could map to one
+    /// key (`('a:b', 'c')` and `('a', 'b:c')` both `a:b:c`), so the row is refused.
+    fn separator_in_value(&self, column: usize, text: &[u8]) -> ConnectorError {
+        let shown: String = String::from_utf8_lossy(text).chars().take(100).collect();
+        ConnectorError::data(format!(
+            "table '{}': key column '{}' holds the key separator '{}' in the value '{shown}': \
+             with a multi-column primary key two rows could get the same Redis key; set \
+             'key.separator' to text that no key value holds",
+            self.table,
+            self.column_name(column),
+            String::from_utf8_lossy(&self.separator)
+        ))
     }
 
     /// For each key column (in key order), its position in a lookup's probe row (the join's
@@ -110,5 +144,14 @@ impl TableLayout {
             .map(|c| format!("'{}'", c.name))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// Whether `text` holds `separator` (an empty separator is held by nothing).
+fn holds(text: &[u8], separator: &[u8]) -> bool {
+    match separator {
+        [] => false,
+        [byte] => text.contains(byte),
+        _ => text.windows(separator.len()).any(|w| w == separator),
     }
 }

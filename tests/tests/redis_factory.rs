@@ -127,3 +127,25 @@ fn sink_without_a_value_column_is_refused() {
             .contains("needs at least one column besides the key column(s) 'id'"));
     });
 }
+
+#[test]
+fn an_empty_separator_with_a_multi_column_key_is_refused() {
+    with_factory(|f| {
+        let mut options = SEED_SINK.to_vec();
+        options.push(("key.separator", ""));
+        let err = f
+            .validate(
+                &table("r", &["a", "b", "v"], &[0, 1], &options),
+                Roles::SINK,
+            )
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::CONFIG);
+        assert!(
+            err.message.starts_with(
+                "table 'r': 'key.separator' must not be empty with a multi-column primary key ('a', 'b')"
+            ),
+            "{}",
+            err.message
+        );
+    });
+}

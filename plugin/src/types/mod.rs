@@ -187,6 +187,37 @@ mod tests {
     }
 
     #[test]
+    fn a_multi_column_key_value_holding_the_separator_is_refused_never_a_silent_overwrite() {
+        let columns = strings(&["a", "b", "v"]);
+        let (layout, _) = table(&refs(&columns), &[0, 1], &[]);
+        for values in [["a:b", "c", "1"], ["a", "b:c", "2"]] {
+            let values: Vec<Value> = values.iter().map(|v| Value::from(*v)).collect();
+            let err = layout.key(&values).unwrap_err();
+            assert_eq!(err.kind, connector_interface::ErrorKind::DATA);
+            assert!(
+                err.message
+                    .contains("holds the key separator ':' in the value '")
+                    && err
+                        .message
+                        .contains("set 'key.separator' to text that no key value holds"),
+                "{}",
+                err.message
+            );
+        }
+        // One key column: nothing to collide with.
+        let (single, _) = table(&refs(&columns), &[0], &[]);
+        assert_eq!(
+            single.key(&["a:b".into(), "c".into(), "1".into()]).unwrap(),
+            b"a:b"
+        );
+        // A lookup's probe still reads the key it names.
+        let mut key = Vec::new();
+        let probe: Vec<Value> = vec!["a:b".into(), "c".into()];
+        layout.write_key(&mut key, |n, _| probe.get(n)).unwrap();
+        assert_eq!(key, b"a:b:c");
+    }
+
+    #[test]
     fn the_key_is_the_prefix_and_the_primary_key_columns_joined_by_the_separator() {
         let columns = strings(&["v", "region", "id"]);
         let (layout, kind) = table(
