@@ -164,10 +164,10 @@ fn describe_shows_every_option_with_its_docs() {
         "  url (string, sensitive)\n      The server as a URL",
         "  port (int, default '6379', 1 to 65535)\n      Port of the Redis server.",
         "\nkeys and values options:\n  type (enum, default 'string', one of: string, hash)",
-        "\nsink options:\n  ttl (int)",
+        "\nsink options:\n  ttl (int, at most 1000000000000000)",
         "\nlookup options:\n  lookup.cache (enum, default 'NONE', one of: NONE, PARTIAL)",
         "  password (string, sensitive)\n      Password for AUTH.",
-        "  ttl (int)\n      Seconds until a written key expires",
+        "  ttl (int, at most 1000000000000000)\n      Seconds until a written key expires",
         "  lookup.partial-cache.max-rows (int, default '10000', at least 1, also accepted as: cache.size)",
     ] {
         assert!(out.contains(expected), "missing {expected:?} in:\n{out}");

@@ -183,6 +183,15 @@ pub(crate) fn table_def(create: &crate::sql::ast::CreateTable) -> Result<TableDe
     for k in &primary_key {
         columns[*k].data_type.nullable = false;
     }
+    // The same key twice would leave one of the two values unused without a word.
+    for (i, (key, _)) in create.options.iter().enumerate() {
+        if create.options[..i].iter().any(|(k, _)| k == key) {
+            return Err(HostError::Rejected(format!(
+                "{}: table '{}': option '{key}' is given twice",
+                create.pos, create.name
+            )));
+        }
+    }
     Ok(TableDef {
         name: create.name.clone(),
         columns,

@@ -259,12 +259,14 @@ pub const OPTIONS: &[OptionDecl] = &[
         )
     },
     OptionDecl {
+        max: Some(1_000_000_000_000_000),
         section: SINK,
         ..opt(
             "ttl",
             OptionType::INT,
             "Seconds until a written key expires, set in the same round trip as the write. \
-             Absent, 0 or negative: keys do not expire.",
+             Absent, 0 or negative: keys do not expire. At most 10^15 (Redis keeps expiry \
+             times in milliseconds).",
         )
     },
     OptionDecl {
@@ -320,6 +322,7 @@ pub const OPTIONS: &[OptionDecl] = &[
         )
     },
     OptionDecl {
+        min: Some(1),
         section: LOOKUP,
         ..opt(
             "lookup.partial-cache.expire-after-write",
@@ -328,6 +331,7 @@ pub const OPTIONS: &[OptionDecl] = &[
         )
     },
     OptionDecl {
+        min: Some(1),
         section: LOOKUP,
         ..opt(
             "lookup.partial-cache.expire-after-access",
