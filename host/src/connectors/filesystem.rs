@@ -27,8 +27,27 @@ pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
                  read only.",
             )
         },
+        ignore_parse_errors("json.ignore-parse-errors"),
+        ignore_parse_errors("csv.ignore-parse-errors"),
+        ignore_parse_errors("debezium-json.ignore-parse-errors"),
+        ignore_parse_errors("canal-json.ignore-parse-errors"),
     ],
 };
+
+/// Flink's `<format>.ignore-parse-errors`.
+const fn ignore_parse_errors(key: &'static str) -> OptionDecl {
+    OptionDecl {
+        default: Some("false"),
+        section: "formats",
+        ..OptionDecl::new(
+            key,
+            OptionType::BOOLEAN,
+            "For that format: a line that cannot be read is skipped (each with a warning \
+             naming file and line, and a count when the source closes) instead of failing the \
+             job.",
+        )
+    }
+}
 
 pub(crate) struct FileSource {
     table: String,
@@ -40,6 +59,9 @@ pub(crate) struct FileSource {
         std::io::Lines<std::io::BufReader<std::fs::File>>,
         usize,
     )>,
+    /// `<format>.ignore-parse-errors`: skip (and count) lines that cannot be read.
+    ignore_parse_errors: bool,
+    skipped: u64,
 }
 
 pub(crate) fn files_of(path: &Path) -> Result<Vec<PathBuf>, String> {
@@ -69,16 +91,27 @@ impl FileSource {
         let path = PathBuf::from(options.text("path").unwrap_or_default());
         let mut files = files_of(&path).map_err(|e| format!("table '{}': {e}", table.name))?;
         files.reverse();
+        let format = options.choice("format").unwrap_or_default();
         Ok(FileSource {
             table: table.name.clone(),
             columns: table.columns.clone(),
-            format: options.choice("format").unwrap_or_default().to_string(),
+            format: format.to_string(),
             files,
             reader: None,
+            ignore_parse_errors: options
+                .boolean(&format!("{format}.ignore-parse-errors"))
+                .unwrap_or_default(),
+            skipped: 0,
         })
     }
 
     fn object_row(&self, object: &serde_json::Value, kind: RowKind) -> Result<Row, String> {
+        if !object.is_object() {
+            return Err(format!(
+                "a JSON object was expected, found {}",
+                json_kind(object)
+            ));
+        }
         let values = self
             .columns
             .iter()
@@ -138,7 +171,11 @@ impl FileSource {
                         self.object_row(b, RowKind::UpdateBefore)?,
                         self.object_row(a, RowKind::UpdateAfter)?,
                     ]),
-                    ("u", None, Some(a)) => Ok(vec![self.object_row(a, RowKind::UpdateAfter)?]),
+                    // Flink's words: an update must carry the row before it.
+                    ("u", None, Some(_)) => Err("the \"before\" field of an UPDATE message is \
+                         null; if you use Debezium's Postgres connector, set the table's REPLICA \
+                         IDENTITY to FULL"
+                        .to_string()),
                     ("d", Some(b), _) => Ok(vec![self.object_row(b, RowKind::Delete)?]),
                     _ => Err(format!(
                         "unexpected debezium change '{op}' with before/after {}/{}",
@@ -153,11 +190,18 @@ impl FileSource {
                     .get("type")
                     .and_then(|t| t.as_str())
                     .ok_or("no 'type' field")?;
+                if !matches!(kind, "INSERT" | "UPDATE" | "DELETE") {
+                    // As Flink: a CREATE (a DDL event) is skipped, any other type (INIT,
+                    // TRUNCATE, QUERY, ALTER, ...) is an error.
+                    return match kind {
+                        "CREATE" => Ok(Vec::new()),
+                        other => Err(format!("unknown \"type\" value \"{other}\"")),
+                    };
+                }
                 let data = v
                     .get("data")
                     .and_then(|d| d.as_array())
-                    .cloned()
-                    .unwrap_or_default();
+                    .ok_or_else(|| format!("a '{kind}' message without a 'data' array of rows"))?;
                 let old = v
                     .get("old")
                     .and_then(|d| d.as_array())
@@ -180,14 +224,24 @@ impl FileSource {
                             rows.push(self.object_row(&before, RowKind::UpdateBefore)?);
                             rows.push(self.object_row(d, RowKind::UpdateAfter)?);
                         }
-                        "DELETE" => rows.push(self.object_row(d, RowKind::Delete)?),
-                        _ => {}
+                        _ => rows.push(self.object_row(d, RowKind::Delete)?),
                     }
                 }
                 Ok(rows)
             }
             _ => Ok(vec![self.object_row(&json()?, RowKind::Insert)?]),
         }
+    }
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 
@@ -231,18 +285,48 @@ impl Source for FileSource {
                     *number += 1;
                     let line = line
                         .map_err(|e| format!("table '{}': {}: {e}", self.table, file.display()))?;
+                    // A UTF-8 byte order mark is not part of the first line's data.
+                    let line = match *number {
+                        1 => line.strip_prefix('\u{feff}').unwrap_or(&line),
+                        _ => &line,
+                    };
                     if line.trim().is_empty() {
                         continue;
                     }
                     let (file, number) = (file.display().to_string(), *number);
-                    let parsed = self.parse_line(&line).map_err(|e| {
-                        format!("table '{}': {file}, line {number}: {e}", self.table)
-                    })?;
-                    rows.extend(parsed);
+                    match self.parse_line(line) {
+                        Ok(parsed) => rows.extend(parsed),
+                        Err(e) if self.ignore_parse_errors => {
+                            self.skipped += 1;
+                            log::warn!(
+                                "table '{}': {file}, line {number} skipped: {e}",
+                                self.table
+                            );
+                        }
+                        Err(e) => {
+                            return Err(format!(
+                                "table '{}': {file}, line {number}: {e}",
+                                self.table
+                            )
+                            .into())
+                        }
+                    }
                 }
             }
         }
         Ok(if rows.is_empty() { None } else { Some(rows) })
+    }
+
+    fn close(&mut self) -> Result<(), Failure> {
+        if self.skipped > 0 {
+            log::warn!(
+                "table '{}': {} lines skipped ('{}.ignore-parse-errors' = 'true')",
+                self.table,
+                self.skipped,
+                self.format
+            );
+        }
+        Ok(())
     }
 }
 

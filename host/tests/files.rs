@@ -1,0 +1,135 @@
+//! The `filesystem` connector's reading as a user meets it, through the real binary: nothing
+//! is dropped without a word. A record a format cannot turn into rows fails the job naming file,
+//! line and cause, unless `<format>.ignore-parse-errors` asks to skip it (then each is logged
+//! and counted); Canal's types other than INSERT, UPDATE, DELETE and CREATE are errors, as in
+//! Flink; a Debezium update without `before` is an error, as in Flink; a UTF-8 BOM is skipped.
+
+use std::process::Command;
+
+use connector_tests::resource_dir;
+
+/// Runs `sql` (with `{dir}` replaced by a temp dir holding `files`); exit code, stdout, stderr.
+fn run(files: &[(&str, &str)], sql: &str) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let sql = sql.replace("{dir}", &dir.path().display().to_string());
+    let job = dir.path().join("job.sql");
+    std::fs::write(&job, sql).unwrap();
+    let resources = resource_dir(&[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .arg("run")
+        .arg(&job)
+        .arg("--resources")
+        .arg(resources.path())
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn print_job(format: &str, columns: &str, extra: &str) -> String {
+    let names: Vec<&str> = columns
+        .split(',')
+        .map(|c| c.split_whitespace().next().unwrap())
+        .collect();
+    format!(
+        "CREATE TABLE src ({columns}) WITH ('connector' = 'filesystem', 'path' = '{{dir}}/in', 'format' = '{format}'{extra});
+CREATE TABLE out ({columns}) WITH ('connector' = 'print');
+INSERT INTO out SELECT {} FROM src;",
+        names.join(", ")
+    )
+}
+
+#[test]
+fn a_bom_is_not_part_of_the_first_key() {
+    let (code, out, err) = run(
+        &[("in", "\u{feff}1,a\n2,b\n")],
+        &print_job("csv", "id STRING, v STRING", ""),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "+I[1, a]\n+I[2, b]\n");
+    let (code, out, err) = run(
+        &[("in", "\u{feff}{\"id\": 1}\n")],
+        &print_job("json", "id INT", ""),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "+I[1]\n");
+}
+
+#[test]
+fn canal_types_flink_does_not_read_fail_the_job_and_create_is_skipped() {
+    for (line, expected) in [
+        (
+            r#"{"type":"INIT","data":[{"id":1}]}"#,
+            "line 1: unknown \"type\" value \"INIT\"",
+        ),
+        (
+            r#"{"type":"TRUNCATE","data":null}"#,
+            "line 1: unknown \"type\" value \"TRUNCATE\"",
+        ),
+        (
+            r#"{"type":"INSERT","data":null}"#,
+            "line 1: a 'INSERT' message without a 'data' array of rows",
+        ),
+        (
+            r#"{"type":"INSERT","data":{"id":1}}"#,
+            "line 1: a 'INSERT' message without a 'data' array of rows",
+        ),
+    ] {
+        let (code, _, err) = run(&[("in", line)], &print_job("canal-json", "id INT", ""));
+        assert_eq!(code, 1, "{line}: {err}");
+        assert!(
+            err.contains("table 'src': ") && err.contains(expected),
+            "{line}: {err}"
+        );
+    }
+    let (code, out, err) = run(
+        &[("in", "{\"type\":\"CREATE\",\"data\":null,\"isDdl\":true}\n{\"type\":\"INSERT\",\"data\":[{\"id\":7}]}\n")],
+        &print_job("canal-json", "id INT", ""),
+    );
+    assert_eq!((code, out.as_str()), (0, "+I[7]\n"), "{err}");
+}
+
+#[test]
+fn a_debezium_update_without_before_and_a_json_array_line_are_errors() {
+    let (code, _, err) = run(
+        &[("in", r#"{"op":"u","before":null,"after":{"id":1}}"#)],
+        &print_job("debezium-json", "id INT", ""),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line 1: the \"before\" field of an UPDATE message is null"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[("in", "[1, 2]\n")], &print_job("json", "id INT", ""));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line 1: a JSON object was expected, found an array"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ignore_parse_errors_skips_logs_and_counts_each_bad_line() {
+    let (code, out, err) = run(
+        &[("in", "{\"id\": 1}\nnot json\n[3]\n{\"id\": 4}\n")],
+        &print_job("json", "id INT", ", 'json.ignore-parse-errors' = 'true'"),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "+I[1]\n+I[4]\n");
+    assert!(err.contains("/in, line 2 skipped: invalid JSON"), "{err}");
+    assert!(
+        err.contains("/in, line 3 skipped: a JSON object was expected"),
+        "{err}"
+    );
+    assert!(
+        err.contains("table 'src': 2 lines skipped ('json.ignore-parse-errors' = 'true')"),
+        "{err}"
+    );
+}
