@@ -716,3 +716,50 @@ fn packed_write_back_answers_are_the_rows_of_the_1_0_calls() {
     }
     assert_eq!(con(&server).hget::<_, _, String>("u1", "v").unwrap(), "one");
 }
+
+#[test]
+fn a_key_of_another_type_is_an_error_naming_the_key_and_its_type_never_a_miss() {
+    let server = RedisServer::start();
+    let mut c = con(&server);
+    let _: () = c.rpush("listed", "x").unwrap();
+    let _: () = c.set("texted", "y").unwrap();
+    let _: () = c.set("present", "v").unwrap();
+
+    // A string table: MGET answers nil for the list.
+    let mut lookup = Table::new(&server, "dim", vec![("k", s()), ("v", s())], &[0]).lookup();
+    let hit = probe(
+        &mut lookup,
+        vec![vec!["present".into()], vec!["absent".into()]],
+    );
+    assert_eq!(
+        (hit[0].len(), hit[1].len()),
+        (1, 0),
+        "a hit and a true miss"
+    );
+    let rows = [
+        Row::insert(vec!["present".into()]),
+        Row::insert(vec!["listed".into()]),
+    ];
+    let err = lookup.lookup(RSlice::from_slice(&rows)).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::DATA);
+    assert_eq!(
+        err.message.as_str(),
+        "table 'dim': key 'listed' holds a list, not a string ('type' = 'string'): a lookup \
+         cannot read it"
+    );
+
+    // A hash table: HGETALL answers WRONGTYPE, and the key is named.
+    let mut lookup = Table::new(&server, "dim", vec![("k", s()), ("v", s())], &[0])
+        .with("type", "hash")
+        .lookup();
+    let rows = [
+        Row::insert(vec!["absent".into()]),
+        Row::insert(vec!["texted".into()]),
+    ];
+    let err = lookup.lookup(RSlice::from_slice(&rows)).unwrap_err();
+    assert_eq!(
+        err.message.as_str(),
+        "table 'dim': key 'texted' holds a string, not a hash ('type' = 'hash'): a lookup cannot \
+         read it"
+    );
+}

@@ -86,6 +86,11 @@ pub struct Client<T> {
 impl<T> Client<T> {
     pub fn new(endpoint: Endpoint, policy: RetryPolicy) -> Client<T> {
         endpoint.warn_if_insecure();
+        Client::quiet(endpoint, policy)
+    }
+
+    /// A second client of a table ([`Client::new`] without its warnings).
+    pub fn quiet(endpoint: Endpoint, policy: RetryPolicy) -> Client<T> {
         let cluster = endpoint.cluster.clone().map(|seeds| Cluster {
             seeds,
             map: None,
@@ -175,20 +180,34 @@ impl<T> Client<T> {
     /// resends every pipeline not yet collected (their commands are idempotent), waiting the
     /// policy's backoff, until the retries are used up.
     pub fn collect(&mut self, doing: &str) -> Result<(T, Replies), ConnectorError> {
+        self.collect_keeping(doing).map_err(|(e, _)| e)
+    }
+
+    /// [`Client::collect`], handing back the pipeline's tag with a failure too.
+    pub fn collect_keeping(
+        &mut self,
+        doing: &str,
+    ) -> Result<(T, Replies), (ConnectorError, Option<T>)> {
         if self.queue.is_empty() {
-            return Err(ConnectorError::internal(format!(
+            let e = ConnectorError::internal(format!(
                 "table '{}': collect without a submitted pipeline",
                 self.endpoint.table
-            )));
+            ));
+            return Err((e, None));
         }
         let replies = self.retrying(doing, |client| client.read_front());
         // Collected, or failed for good: either way the pipeline is done with.
         let front = self.queue.pop_front();
         self.sent = self.sent.saturating_sub(1);
-        let replies = replies?;
-        let (_, tag) =
-            front.ok_or_else(|| ConnectorError::internal("a collected pipeline vanished"))?;
-        Ok((tag, replies))
+        let tag = front.map(|(_, tag)| tag);
+        match (replies, tag) {
+            (Ok(replies), Some(tag)) => Ok((tag, replies)),
+            (Ok(_), None) => Err((
+                ConnectorError::internal("a collected pipeline vanished"),
+                None,
+            )),
+            (Err(e), tag) => Err((e, tag)),
+        }
     }
 
     /// Runs `attempt` until it succeeds or fails for good; between attempts the connections

@@ -5,11 +5,19 @@ use abi_stable::std_types::RVec;
 use connector_interface::packed::unpack;
 use connector_interface::{ConnectorError, PackedAnswers, Row, RowKind, Value};
 
-use super::batch::{Answer, Found};
+use super::batch::{Answer, Found, Pending};
 use super::RedisLookup;
 use crate::client::{Replies, ReplyAt};
 
 /// The reply at `at` (an item of a multi-key reply, or a whole reply).
+/// The Redis key of the batch's `fetch`-th fetched key.
+fn fetched_key(batch: &Pending, fetch: usize) -> &[u8] {
+    match batch.redis_keys.get(fetch) {
+        Some(key) => key,
+        None => batch.key(batch.first_probe[batch.to_fetch[fetch]]),
+    }
+}
+
 fn reply_at(replies: &Replies, at: ReplyAt) -> Option<&redis::Value> {
     let reply = replies.get(at.node)?.get(at.command)?;
     match (at.item, reply) {
@@ -29,9 +37,24 @@ impl RedisLookup {
 
     /// The answers of the oldest submitted batch, into `out`.
     pub fn collect_batch(&mut self, out: &mut impl AnswerSink) -> Result<(), ConnectorError> {
-        let (mut batch, replies) = self.client.collect("looking up in")?;
+        let (mut batch, replies) = match self.client.collect_keeping("looking up in") {
+            Ok(collected) => collected,
+            Err((e, batch)) => return Err(self.named_wrong_type(e, batch)),
+        };
         if !batch.to_fetch.is_empty() {
             self.counts.round_trips += 1;
+        }
+        if self.kind.reads_other_types_as_absent() {
+            let absent: Vec<&[u8]> = (0..batch.to_fetch.len())
+                .filter(|f| {
+                    matches!(
+                        reply_at(&replies, batch.reply_at[*f]),
+                        Some(redis::Value::Nil)
+                    )
+                })
+                .map(|f| fetched_key(&batch, f))
+                .collect();
+            self.check_types(&absent)?;
         }
         let mut rows = std::mem::take(&mut batch.cached_rows);
         for (fetch, slot) in batch.to_fetch.iter().enumerate() {
@@ -140,6 +163,21 @@ impl RedisLookup {
             self.counts.misses += 1;
         }
         Ok(())
+    }
+
+    /// A `WRONGTYPE` failure names the key that caused it (the batch's keys are asked their
+    /// type); any other failure is returned as it is.
+    fn named_wrong_type(&mut self, e: ConnectorError, batch: Option<Pending>) -> ConnectorError {
+        let (true, Some(batch)) = (e.message.contains("WRONGTYPE"), batch) else {
+            return e;
+        };
+        let keys: Vec<&[u8]> = (0..batch.to_fetch.len())
+            .map(|f| fetched_key(&batch, f))
+            .collect();
+        match self.check_types(&keys) {
+            Ok(()) => e,
+            Err(named) => named,
+        }
     }
 
     fn cache_error(&self, why: String) -> ConnectorError {

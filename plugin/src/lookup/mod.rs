@@ -21,6 +21,7 @@ mod batch;
 mod cache;
 mod handles;
 mod write_back;
+mod wrong_type;
 
 use std::ops::Range;
 use std::time::Instant;
@@ -59,6 +60,8 @@ pub struct RedisLookup {
     filters: Vec<(usize, usize)>,
     /// Submitted batches whose answers are not collected yet, oldest first.
     client: Client<Pending>,
+    /// Asks what keys hold, when a key read as absent or `WRONGTYPE` (`wrong_type.rs`).
+    types: Client<()>,
     cache: Option<Cache>,
     /// Hashes keys, once each per batch: for the batch's equal keys and the cache's entries.
     hasher: BuildFast,
@@ -82,6 +85,10 @@ impl RedisLookup {
             key_positions: layout.probe_positions(&bound),
             filters,
             client: Client::new(
+                Endpoint::of(&options),
+                RetryPolicy::of(&options, options.lookup_max_retries, "lookup.max-retries"),
+            ),
+            types: Client::quiet(
                 Endpoint::of(&options),
                 RetryPolicy::of(&options, options.lookup_max_retries, "lookup.max-retries"),
             ),

@@ -88,6 +88,10 @@ impl RedisType for Hash {
         Written::Upserted
     }
 
+    fn name(&self) -> &'static str {
+        "hash"
+    }
+
     fn read(&self, key: &[u8], node: Route, out: &mut Pipeline) -> ReplyAt {
         out.command(node, &[b"HGETALL", key])
     }

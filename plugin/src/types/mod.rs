@@ -36,6 +36,15 @@ pub trait RedisType: Send + Sync {
         out: &mut Pipeline,
     ) -> Written;
 
+    /// Redis's name of the type (`TYPE`'s answer for a key of it).
+    fn name(&self) -> &'static str;
+
+    /// Whether a key of another type reads as absent (`MGET` answers nil for a list), so that
+    /// a lookup must ask what an absent key holds; otherwise Redis answers `WRONGTYPE`.
+    fn reads_other_types_as_absent(&self) -> bool {
+        false
+    }
+
     /// Adds the command that reads `key` for a lookup; where its reply will be.
     fn read(&self, key: &[u8], node: Route, out: &mut Pipeline) -> ReplyAt;
 

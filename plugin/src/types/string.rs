@@ -70,6 +70,14 @@ impl RedisType for Str {
         Written::Upserted
     }
 
+    fn name(&self) -> &'static str {
+        "string"
+    }
+
+    fn reads_other_types_as_absent(&self) -> bool {
+        true
+    }
+
     fn read(&self, key: &[u8], node: Route, out: &mut Pipeline) -> ReplyAt {
         out.item(node, b"MGET", None, MGET_CHUNK, &[key])
     }
