@@ -763,3 +763,25 @@ fn a_key_of_another_type_is_an_error_naming_the_key_and_its_type_never_a_miss() 
          read it"
     );
 }
+
+#[test]
+fn every_reconnect_after_a_killed_connection_counts_as_a_retry() {
+    let server = RedisServer::start();
+    let mut c = con(&server);
+    let _: () = c.set("k", "v").unwrap();
+    let mut lookup = Table::new(&server, "dim", vec![("k", s()), ("v", s())], &[0]).lookup();
+    for _ in 0..5 {
+        assert_eq!(probe(&mut lookup, vec![vec!["k".into()]])[0].len(), 1);
+        let killed: i64 = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("TYPE")
+            .arg("normal")
+            .arg("SKIPME")
+            .arg("yes")
+            .query(&mut c)
+            .unwrap();
+        assert_eq!(killed, 1, "the lookup's one connection");
+    }
+    assert_eq!(probe(&mut lookup, vec![vec!["k".into()]])[0].len(), 1);
+    assert_eq!(counter(&lookup, "retries"), 5, "one per killed connection");
+}

@@ -171,7 +171,13 @@ impl<T> Client<T> {
         pipeline.finish();
         self.queue.push_back((pipeline, tag));
         if self.send_unsent().is_err() {
+            // Sent again by `collect` on a new connection: a retry too.
             self.drop_connections();
+            self.retries += 1;
+            if let Some(cluster) = &mut self.cluster {
+                cluster.stale = true;
+            }
+            self.sentinel_stale = true;
         }
     }
 
