@@ -31,6 +31,22 @@ pub struct Discovery {
     pub rejected: Vec<Rejected>,
 }
 
+/// The machine this host runs on, as ELF files name it.
+fn host_architecture() -> Option<object::Architecture> {
+    use object::Architecture as A;
+    Some(match std::env::consts::ARCH {
+        "x86_64" => A::X86_64,
+        "x86" => A::I386,
+        "aarch64" => A::Aarch64,
+        "arm" => A::Arm,
+        "riscv64" => A::Riscv64,
+        "powerpc64" => A::PowerPc64,
+        "s390x" => A::S390x,
+        "loongarch64" => A::LoongArch64,
+        _ => return None,
+    })
+}
+
 /// The interface major this host accepts.
 pub fn host_major() -> u64 {
     connector_interface::INTERFACE_MAJOR.parse().unwrap_or(1)
@@ -47,6 +63,20 @@ pub fn inspect(path: &Path) -> Result<PluginFile, String> {
         return Err(format!(
             "not a shared library (an ELF file of kind {:?})",
             file.kind()
+        ));
+    }
+    let host = host_architecture();
+    if Some(file.architecture()) != host || file.is_64() != cfg!(target_pointer_width = "64") {
+        return Err(format!(
+            "built for another machine: {:?} ({}-bit), this host is {} ({}-bit)",
+            file.architecture(),
+            if file.is_64() { 64 } else { 32 },
+            std::env::consts::ARCH,
+            if cfg!(target_pointer_width = "64") {
+                64
+            } else {
+                32
+            }
         ));
     }
     let root_module = abi_stable::library::ROOT_MODULE_LOADER_NAME.as_bytes();
@@ -104,13 +134,41 @@ impl Discovery {
             .filter_map(Result::ok)
             .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
             .map(|e| e.path())
-            .filter(|p| p.is_file())
             .collect();
         paths.sort();
         let mut discovery = Discovery {
             dir: dir.to_path_buf(),
             ..Discovery::default()
         };
+        // Every entry that is not a regular file (after symlinks) is named with the reason.
+        paths.retain(|path| match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => true,
+            Ok(m) => {
+                let what = if m.is_dir() {
+                    "a directory"
+                } else {
+                    "not a regular file"
+                };
+                discovery.rejected.push(Rejected {
+                    path: path.clone(),
+                    reason: format!("{what}, so not a plugin file"),
+                });
+                false
+            }
+            Err(e) => {
+                let reason = match std::fs::symlink_metadata(path) {
+                    Ok(l) if l.file_type().is_symlink() => {
+                        format!("a symbolic link that leads to no file: {e}")
+                    }
+                    _ => format!("cannot read it: {e}"),
+                };
+                discovery.rejected.push(Rejected {
+                    path: path.clone(),
+                    reason,
+                });
+                false
+            }
+        });
         for path in paths {
             match inspect(&path) {
                 Ok(plugin) => discovery.plugins.push(plugin),

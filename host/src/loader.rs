@@ -62,9 +62,21 @@ fn load_uncached(path: &Path) -> Result<LoadedPlugin, HostError> {
         path: path.to_path_buf(),
         reason,
     };
-    let module = lib_header_from_path(path)
-        .and_then(|header| header.init_root_module::<ConnectorModuleRef>())
+    let header = lib_header_from_path(path).map_err(|e| fail(describe_library_error(path, &e)))?;
+    let built_against = header.version_strings().to_string();
+    let module = header
+        .init_root_module::<ConnectorModuleRef>()
         .map_err(|e| fail(describe_library_error(path, &e)))?;
+    // `install` and `list` trust the manifest embedded in the file; it must be the build's.
+    if let Ok(file) = crate::discovery::inspect(path) {
+        if file.manifest.interface_version != built_against {
+            return Err(fail(format!(
+                "its embedded manifest says connector-interface {}, but the library was built \
+                 against {built_against}: the manifest was changed after the build",
+                file.manifest.interface_version
+            )));
+        }
+    }
     let manifest_json = (module.manifest())();
     let manifest = Manifest::parse(manifest_json.as_bytes())
         .map_err(|e| fail(format!("invalid connector manifest: {e}")))?;
