@@ -133,3 +133,65 @@ fn ignore_parse_errors_skips_logs_and_counts_each_bad_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_line_longer_than_the_limit_fails_naming_it_and_memory_stays_bounded() {
+    let (code, _, err) = run(
+        &[("in", "{\"id\": 1}\n{\"id\": 22222}\n")],
+        &print_job("json", "id INT", ", 'source.max-line-length' = '10'"),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("/in, line 2: the line is longer than 'source.max-line-length' = 10 bytes"),
+        "{err}"
+    );
+
+    // 50 MB without a line break, read with the default limit (16 MiB): the peak RSS of the
+    // host stays far below the line's size (it was 353 MB for a 50 MB line before the limit).
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("in");
+    std::fs::write(&big, vec![b'x'; 50 << 20]).unwrap();
+    let job = dir.path().join("job.sql");
+    std::fs::write(
+        &job,
+        print_job("csv", "v STRING", "").replace("{dir}", &dir.path().display().to_string()),
+    )
+    .unwrap();
+    let resources = resource_dir(&[]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .arg("run")
+        .arg(&job)
+        .arg("--resources")
+        .arg(resources.path())
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("line 1: the line is longer than 'source.max-line-length' = 16777216 bytes"),
+        "{err}"
+    );
+    assert!(
+        peak_kb < 100 * 1024,
+        "peak RSS {peak_kb} kB for a 50 MB line"
+    );
+    eprintln!("peak RSS reading a 50 MB line: {peak_kb} kB");
+}

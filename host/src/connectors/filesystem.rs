@@ -31,6 +31,16 @@ pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
         ignore_parse_errors("csv.ignore-parse-errors"),
         ignore_parse_errors("debezium-json.ignore-parse-errors"),
         ignore_parse_errors("canal-json.ignore-parse-errors"),
+        OptionDecl {
+            default: Some("16777216"),
+            min: Some(1),
+            ..OptionDecl::new(
+                "source.max-line-length",
+                OptionType::INT,
+                "Longest line read, in bytes (the memory one line may take); a longer line \
+                 fails the job naming file and line.",
+            )
+        },
     ],
 };
 
@@ -54,11 +64,9 @@ pub(crate) struct FileSource {
     columns: Vec<Column>,
     format: String,
     files: Vec<PathBuf>,
-    reader: Option<(
-        PathBuf,
-        std::io::Lines<std::io::BufReader<std::fs::File>>,
-        usize,
-    )>,
+    /// The file being read, its reader and the number of the last line read.
+    reader: Option<(PathBuf, std::io::BufReader<std::fs::File>, usize)>,
+    max_line: usize,
     /// `<format>.ignore-parse-errors`: skip (and count) lines that cannot be read.
     ignore_parse_errors: bool,
     skipped: u64,
@@ -98,6 +106,10 @@ impl FileSource {
             format: format.to_string(),
             files,
             reader: None,
+            max_line: options
+                .int("source.max-line-length")
+                .unwrap_or_default()
+                .max(1) as usize,
             ignore_parse_errors: options
                 .boolean(&format!("{format}.ignore-parse-errors"))
                 .unwrap_or_default(),
@@ -234,6 +246,30 @@ impl FileSource {
     }
 }
 
+/// The next line (without its line break) of at most `max` bytes; `None` at the end.
+fn read_line(reader: &mut impl BufRead, max: usize) -> Result<Option<String>, String> {
+    let mut bytes = Vec::new();
+    let read = std::io::Read::take(&mut *reader, max as u64 + 1)
+        .read_until(b'\n', &mut bytes)
+        .map_err(|e| e.to_string())?;
+    if read == 0 {
+        return Ok(None);
+    }
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+    } else if bytes.len() > max {
+        return Err(format!(
+            "the line is longer than 'source.max-line-length' = {max} bytes"
+        ));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|e| format!("not UTF-8: {e}"))
+}
+
 fn json_kind(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
@@ -274,17 +310,19 @@ impl Source for FileSource {
                 let Some(file) = self.files.pop() else { break };
                 let f = std::fs::File::open(&file)
                     .map_err(|e| format!("table '{}': {}: {e}", self.table, file.display()))?;
-                self.reader = Some((file, std::io::BufReader::new(f).lines(), 0));
+                self.reader = Some((file, std::io::BufReader::new(f), 0));
             }
-            let Some((file, lines, number)) = self.reader.as_mut() else {
+            let Some((file, reader, number)) = self.reader.as_mut() else {
                 break;
             };
-            match lines.next() {
-                None => self.reader = None,
-                Some(line) => {
+            match read_line(reader, self.max_line) {
+                Ok(None) => self.reader = None,
+                Err(e) => {
+                    let at = format!("{}, line {}", file.display(), *number + 1);
+                    return Err(format!("table '{}': {at}: {e}", self.table).into());
+                }
+                Ok(Some(line)) => {
                     *number += 1;
-                    let line = line
-                        .map_err(|e| format!("table '{}': {}: {e}", self.table, file.display()))?;
                     // A UTF-8 byte order mark is not part of the first line's data.
                     let line = match *number {
                         1 => line.strip_prefix('\u{feff}').unwrap_or(&line),
