@@ -152,3 +152,47 @@ fn entries_that_are_not_plugin_files_are_each_named_with_the_reason() {
         "{out}"
     );
 }
+
+/// A plugin that panics in `write` and in `lookup`: the job fails naming the call and the
+/// table, exit 1, and the host never aborts.
+#[test]
+fn a_plugin_that_panics_fails_the_job_naming_the_call_never_the_host() {
+    let resources = resource_dir(&[&connector_tests::abi_fixtures().so("fixture_panic")]);
+    let dir = resources.path().display().to_string();
+    let data = resources.path().join("rows.jsonl");
+    std::fs::write(&data, "").unwrap();
+    let sql = resources.path().join("job.sql");
+    for (what, statement) in [
+        (
+            "write",
+            "INSERT INTO p SELECT a, b FROM src;",
+        ),
+        (
+            "lookup",
+            "INSERT INTO out SELECT s.a, d.b FROM probes AS s JOIN p FOR SYSTEM_TIME AS OF s.t AS d ON s.a = d.a;",
+        ),
+    ] {
+        std::fs::write(
+            &sql,
+            format!(
+                "CREATE TABLE src (a STRING, b STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+CREATE TABLE probes (a STRING, t AS PROCTIME()) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+CREATE TABLE p (a STRING, b STRING) WITH ('connector' = 'panics', 'path' = '{}');
+CREATE TABLE out (a STRING, b STRING) WITH ('connector' = 'blackhole');
+{statement}",
+                data.display()
+            ),
+        )
+        .unwrap();
+        let (code, _, err) = host(&["run", sql.to_str().unwrap(), "--resources", &dir]);
+        assert_eq!(code, 1, "{what}: {err}");
+        assert!(
+            err.contains(&format!(
+                "table 'p' (plugin fixture-panic 0.1.0, libfixture_panic.so): the connector panicked in {what}"
+            )),
+            "{what}: {err}"
+        );
+        assert!(!err.contains("panicked at") || err.contains("fixture"), "{what}: {err}");
+        assert!(!err.contains("RUST_BACKTRACE"), "{what}: the host did not abort: {err}");
+    }
+}

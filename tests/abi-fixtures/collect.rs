@@ -192,6 +192,7 @@ impl Lookup for CollectLookup {
 
     fn lookup(&mut self, keys: RSlice<'_, Row>) -> RResult<RVec<RVec<Row>>, ConnectorError> {
         guard("lookup", || {
+            crate::before_lookup(keys.as_slice());
             let text = std::fs::read_to_string(&self.path).unwrap_or_default();
             let mut table: Vec<Vec<Value>> = Vec::new();
             for line in text.lines() {

@@ -160,3 +160,82 @@ impl Source for PluginScan {
         plugin_result(self.scan.close())
     }
 }
+
+/// A plugin's sink or lookup whose panics are reported naming the table and the plugin (a
+/// plugin's own errors name their table already; a panic's message is the plugin's text).
+pub struct Named<T> {
+    pub inner: T,
+    /// `table 'p' (plugin fixture-panic 0.1.0, libfixture_panic.so)`.
+    pub who: String,
+}
+
+impl<T> Named<T> {
+    pub fn new(inner: T, table: &str, plugin: &crate::loader::LoadedPlugin) -> Named<T> {
+        let file = plugin
+            .path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Named {
+            inner,
+            who: format!(
+                "table '{table}' (plugin {} {}, {file})",
+                plugin.manifest.name, plugin.manifest.version
+            ),
+        }
+    }
+
+    fn named<R>(&self, result: Result<R, Failure>) -> Result<R, Failure> {
+        result.map_err(|f| match f.kind {
+            connector_interface::ErrorKind::PANIC => Failure {
+                message: format!("{}: {}", self.who, f.message),
+                ..f
+            },
+            _ => f,
+        })
+    }
+}
+
+impl<T: Sink> Sink for Named<T> {
+    fn open(&mut self) -> Result<(), Failure> {
+        let r = self.inner.open();
+        self.named(r)
+    }
+    fn write(&mut self, rows: &[Row]) -> Result<(), Failure> {
+        let r = self.inner.write(rows);
+        self.named(r)
+    }
+    fn flush(&mut self) -> Result<(), Failure> {
+        let r = self.inner.flush();
+        self.named(r)
+    }
+    fn close(&mut self) -> Result<(), Failure> {
+        let r = self.inner.close();
+        self.named(r)
+    }
+    fn counters(&self) -> Vec<(String, u64)> {
+        self.inner.counters()
+    }
+}
+
+impl<T: Lookup> Lookup for Named<T> {
+    fn open(&mut self) -> Result<(), Failure> {
+        let r = self.inner.open();
+        self.named(r)
+    }
+    fn submit(&mut self, keys: &[Row]) -> Result<(), Failure> {
+        let r = self.inner.submit(keys);
+        self.named(r)
+    }
+    fn collect(&mut self) -> Result<Answers, Failure> {
+        let r = self.inner.collect();
+        self.named(r)
+    }
+    fn close(&mut self) -> Result<(), Failure> {
+        let r = self.inner.close();
+        self.named(r)
+    }
+    fn counters(&self) -> Vec<(String, u64)> {
+        self.inner.counters()
+    }
+}

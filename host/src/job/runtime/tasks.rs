@@ -3,6 +3,7 @@
 //! a prober and a finisher per worker, and a sink per sink subtask.
 
 use super::*;
+use crate::connectors::Named;
 
 /// Everything a job runs, ready to start.
 pub(crate) struct Tasks {
@@ -131,7 +132,7 @@ pub(crate) fn create_lookup(
     let lookup = PluginLookup::create(&j.table.name, || {
         plugin_result(factory.create_lookup(&context))
     })?;
-    let mut lookup: Box<dyn Lookup> = Box::new(lookup);
+    let mut lookup: Box<dyn Lookup> = Box::new(Named::new(lookup, &j.table.name, plugin));
     lookup.open()?;
     Ok(lookup)
 }
@@ -146,9 +147,12 @@ pub(crate) fn create_sink(
         Provider::Builtin => builtin_sink(table, task, parallelism)?,
         Provider::Plugin(plugin) => {
             let factory = factory_of(plugin, table)?;
-            Box::new(PluginSink(plugin_result(
-                factory.create_sink(&table.context(&[], task, parallelism)),
-            )?))
+            let sink = PluginSink(plugin_result(factory.create_sink(&table.context(
+                &[],
+                task,
+                parallelism,
+            )))?);
+            Box::new(Named::new(sink, &table.name, plugin))
         }
     };
     sink.open()?;

@@ -28,6 +28,7 @@ fn factories() -> Vec<FactoryBox> {
 fn before_create_sink(_context: &TableContext) {}
 
 fn before_write(_batch: &[Row]) {}
+fn before_lookup(_keys: &[Row]) {}
 
 fn sink_extension(_sink: &mut collect::CollectSink, _name: &str) -> ROption<ExtensionBox> {
     ROption::RNone

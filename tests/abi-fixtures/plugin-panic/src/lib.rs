@@ -1,4 +1,4 @@
-//! Fixture plugin `fixture-panic`: the `collect` connector as `panics`. Panics in create_sink (table `explode`) and in every write.
+//! Fixture plugin `fixture-panic`: the `collect` connector as `panics`. Panics in create_sink (table `explode`), in every write and in every lookup.
 
 #[path = "../../collect.rs"]
 mod collect;
@@ -42,3 +42,7 @@ fn lookup_extension(_name: &str) -> ROption<ExtensionBox> {
 }
 
 connector_interface::export_plugin!(PLUGIN, factories);
+
+fn before_lookup(_keys: &[Row]) {
+    panic!("fixture lookup panicked");
+}

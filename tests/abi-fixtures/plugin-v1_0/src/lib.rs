@@ -36,3 +36,5 @@ fn lookup_extension(_name: &str) -> ROption<ExtensionBox> {
 }
 
 connector_interface::export_plugin!(PLUGIN, factories);
+
+fn before_lookup(_keys: &[connector_interface::Row]) {}
