@@ -250,3 +250,26 @@ fn no_retries_when_the_budget_is_zero() {
     assert!(err.message.contains("(1 attempt over "), "{}", err.message);
     assert_eq!(connector_tests::counter(&sink.counters(), "retries"), 0);
 }
+
+#[test]
+fn a_value_too_large_for_the_server_fails_at_once_with_its_reason_and_the_key() {
+    let server = RedisServer::with_args(&["--proto-max-bulk-len", "1mb"]);
+    let mut sink = sink(&kv_table(&server, &[]));
+    sink.open().unwrap();
+    let big = "x".repeat(2 << 20);
+    let rows = [
+        Row::insert(vec!["small".into(), "v".into()]),
+        Row::insert(vec!["huge".into(), big.as_str().into()]),
+    ];
+    sink.write(RSlice::from_slice(&rows)).unwrap();
+    let started = Instant::now();
+    let err = sink.flush().unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(err.kind, ErrorKind::DATA, "{}", err.message);
+    assert!(
+        err.message.contains("key 'huge'") && err.message.contains("proto-max-bulk-len"),
+        "{}",
+        err.message
+    );
+    assert_eq!(connector_tests::counter(&sink.counters(), "retries"), 0);
+}

@@ -382,7 +382,18 @@ impl<T> Client<T> {
             return Ok(Vec::new());
         };
         match failure {
-            Some(failure) => Err(failure),
+            Some(mut failure) => {
+                if failure.cause.contains("invalid bulk length") {
+                    let (bytes, key) = pipeline.largest();
+                    failure.cause = format!(
+                        "{}: the largest value sent, {bytes} bytes, of key '{}', is more than \
+                         the server's proto-max-bulk-len",
+                        failure.cause,
+                        String::from_utf8_lossy(key)
+                    );
+                }
+                Err(failure)
+            }
             None => {
                 self.failed_at = None;
                 Ok(pipeline.unroute(replies))

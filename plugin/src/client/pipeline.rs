@@ -81,6 +81,9 @@ struct Routed {
 /// Commands by node, packed as RESP.
 pub struct Pipeline {
     nodes: Vec<NodeCommands>,
+    /// The longest argument added, and the key of its command (for a server's "invalid bulk
+    /// length": which key's value was too large).
+    largest: (usize, Vec<u8>),
     /// Cluster pipelines record slots, and the version of the slot map they were built for.
     cluster: Option<u64>,
     routed: Option<(u64, Routed)>,
@@ -91,6 +94,7 @@ impl Pipeline {
     pub fn new(nodes: usize) -> Pipeline {
         Pipeline {
             nodes: (0..nodes.max(1)).map(|_| NodeCommands::default()).collect(),
+            largest: (0, Vec::new()),
             cluster: None,
             routed: None,
         }
@@ -113,8 +117,21 @@ impl Pipeline {
         &mut self.nodes[node]
     }
 
+    fn note_sizes(&mut self, key: Option<&&[u8]>, args: &[&[u8]]) {
+        let longest = args.iter().map(|a| a.len()).max().unwrap_or(0);
+        if longest > self.largest.0 {
+            self.largest = (longest, key.map(|k| k.to_vec()).unwrap_or_default());
+        }
+    }
+
+    /// The longest argument added and its command's key.
+    pub fn largest(&self) -> (usize, &[u8]) {
+        (self.largest.0, &self.largest.1)
+    }
+
     /// Adds one command for the node and slot of `route`.
     pub fn command(&mut self, route: Route, args: &[&[u8]]) -> ReplyAt {
+        self.note_sizes(args.get(1), args);
         let record = self.cluster.is_some();
         let n = self.node(route.node);
         n.close_run(record);
@@ -138,6 +155,7 @@ impl Pipeline {
         limit: usize,
         args: &[&[u8]],
     ) -> ReplyAt {
+        self.note_sizes(args.first(), args);
         let record = self.cluster.is_some();
         let node = route.node;
         let n = self.node(node);
