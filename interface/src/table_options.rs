@@ -72,7 +72,8 @@ impl<'a> TableOptions<'a> {
 
     /// Checks `options` (as written, in order) of table `table` against `decls`: unknown keys,
     /// then missing required ones, then each value by its declaration, in declaration order.
-    /// A main key wins over a fallback key given as well; of one key given twice, the last.
+    /// A main key and a fallback key of one option given different values are refused; with
+    /// the same value, or one key given twice, the main key's (the last) counts.
     pub fn resolve(
         identifier: &str,
         table: &'a str,
@@ -95,6 +96,14 @@ impl<'a> TableOptions<'a> {
                 continue;
             };
             let concrete = concrete_key(decl, key, columns);
+            if let Some(&(_, other, earlier)) = written.get(&concrete) {
+                if other != key && earlier != value {
+                    return Err(ConnectorError::config(format!(
+                        "table '{table}': options '{other}' and '{key}' are the same option \
+                         and are given different values; give one of them"
+                    )));
+                }
+            }
             let is_main = concrete == key;
             if is_main || written.get(&concrete).is_none_or(|w| w.1 != concrete) {
                 written.insert(concrete, (index, key, value));
@@ -362,11 +371,21 @@ mod tests {
     }
 
     #[test]
-    fn the_main_key_wins_over_a_fallback_key() {
-        let o = resolve(&[("hostname", "main"), ("host", "fallback")]).unwrap();
-        assert_eq!(o.text("hostname"), Some("main"));
-        let o = resolve(&[("host", "fallback"), ("hostname", "main")]).unwrap();
-        assert_eq!(o.text("hostname"), Some("main"));
+    fn a_main_and_a_fallback_key_must_agree() {
+        let o = resolve(&[("hostname", "same"), ("host", "same")]).unwrap();
+        assert_eq!(o.text("hostname"), Some("same"));
+        for options in [
+            [("hostname", "main"), ("host", "fallback")],
+            [("host", "fallback"), ("hostname", "main")],
+        ] {
+            let err = resolve(&options).unwrap_err();
+            assert!(
+                err.ends_with(
+                    "are the same option and are given different values; give one of them"
+                ),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -264,7 +264,11 @@ fn a_value_too_large_for_the_server_fails_at_once_with_its_reason_and_the_key() 
     sink.write(RSlice::from_slice(&rows)).unwrap();
     let started = Instant::now();
     let err = sink.flush().unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(err.kind, ErrorKind::DATA, "{}", err.message);
     assert!(
         err.message.contains("key 'huge'") && err.message.contains("proto-max-bulk-len"),

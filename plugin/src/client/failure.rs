@@ -80,6 +80,19 @@ impl RedisFailure {
         })
     }
 
+    /// A value longer than the server accepts: never sent, not retried.
+    pub fn too_large(bytes: usize, key: &[u8], limit: usize) -> RedisFailure {
+        RedisFailure {
+            retriable: false,
+            kind: ErrorKind::DATA,
+            cause: format!(
+                "the value of key '{}' is {bytes} bytes, more than the server's \
+                 proto-max-bulk-len ({limit} bytes)",
+                String::from_utf8_lossy(key)
+            ),
+        }
+    }
+
     /// TLS settings that cannot be used (an unreadable PEM file's contents).
     pub fn tls_setup(err: &redis::RedisError) -> RedisFailure {
         RedisFailure {

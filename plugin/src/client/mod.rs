@@ -76,6 +76,9 @@ pub struct Client<T> {
     connections: Vec<Option<redis::Connection>>,
     /// The node of the last failure, for its message.
     failed_at: Option<NodeId>,
+    /// The server's `proto-max-bulk-len`, asked once (`None`: not asked yet; `usize::MAX`:
+    /// the server did not tell).
+    max_bulk: Option<usize>,
     queue: VecDeque<(Pipeline, T)>,
     /// How many of `queue` were sent on the current connections.
     sent: usize,
@@ -104,6 +107,7 @@ impl<T> Client<T> {
             cluster,
             sentinel_stale: true,
             failed_at: None,
+            max_bulk: None,
             connections: vec![None],
             queue: VecDeque::new(),
             sent: 0,
@@ -170,7 +174,8 @@ impl<T> Client<T> {
     pub fn submit(&mut self, mut pipeline: Pipeline, tag: T) {
         pipeline.finish();
         self.queue.push_back((pipeline, tag));
-        if self.send_unsent().is_err() {
+        // A failure that a retry cannot fix is `collect`'s to report.
+        if self.send_unsent().is_err_and(|f| f.retriable) {
             // Sent again by `collect` on a new connection: a retry too.
             self.drop_connections();
             self.retries += 1;
@@ -295,6 +300,9 @@ impl<T> Client<T> {
             if c.is_none() {
                 self.failed_at = Some(node);
                 let mut connection = self.nodes[node].connect()?;
+                if self.max_bulk.is_none() {
+                    self.max_bulk = Some(node::max_bulk_len(&mut connection).unwrap_or(usize::MAX));
+                }
                 if self.endpoint.sentinel.is_some() {
                     sentinel::check_master(&mut connection, &self.nodes[node])?;
                 }
@@ -324,6 +332,14 @@ impl<T> Client<T> {
                     .reroute(*version, nodes, |slot| map.master_of(slot));
             }
             let pipeline = &self.queue[self.sent].0;
+            let (bytes, key) = pipeline.largest();
+            if bytes > self.max_bulk.unwrap_or(usize::MAX) {
+                return Err(RedisFailure::too_large(
+                    bytes,
+                    key,
+                    self.max_bulk.unwrap_or_default(),
+                ));
+            }
             for (node, commands) in pipeline.sendable().iter().enumerate() {
                 if commands.commands == 0 {
                     continue;

@@ -207,3 +207,14 @@ fn set_timeouts(connection: &mut redis::Connection, timeout: Duration) -> redis:
     connection.set_read_timeout(Some(timeout))?;
     connection.set_write_timeout(Some(timeout))
 }
+
+/// The server's `proto-max-bulk-len` (the longest argument it accepts), or `None` when it does
+/// not tell (`CONFIG` refused, as managed services and ACL users often do).
+pub fn max_bulk_len(connection: &mut redis::Connection) -> Option<usize> {
+    let reply: Vec<String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("proto-max-bulk-len")
+        .query(connection)
+        .ok()?;
+    reply.get(1)?.parse().ok()
+}
