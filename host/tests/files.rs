@@ -103,8 +103,13 @@ fn a_debezium_update_without_before_and_a_json_array_line_are_errors() {
         &print_job("debezium-json", "id INT", ""),
     );
     assert_eq!(code, 1, "{err}");
+    // Flink 1.20.3's words (read from flink-json-1.20.3.jar's DebeziumJsonDeserializationSchema).
     assert!(
-        err.contains("line 1: the \"before\" field of an UPDATE message is null"),
+        err.contains(
+            "line 1: The \"before\" field of UPDATE message is null, if you are using Debezium \
+             Postgres Connector, please check the Postgres table has been set REPLICA IDENTITY \
+             to FULL level."
+        ),
         "{err}"
     );
     let (code, _, err) = run(&[("in", "[1, 2]\n")], &print_job("json", "id INT", ""));

@@ -183,12 +183,10 @@ impl FileSource {
                         self.object_row(b, RowKind::UpdateBefore)?,
                         self.object_row(a, RowKind::UpdateAfter)?,
                     ]),
-                    // Flink's words: an update must carry the row before it.
-                    ("u", None, Some(_)) => Err("the \"before\" field of an UPDATE message is \
-                         null; if you use Debezium's Postgres connector, set the table's REPLICA \
-                         IDENTITY to FULL"
-                        .to_string()),
+                    // Flink 1.20's words (DebeziumJsonDeserializationSchema).
+                    ("u", None, Some(_)) => Err(no_before("UPDATE")),
                     ("d", Some(b), _) => Ok(vec![self.object_row(b, RowKind::Delete)?]),
+                    ("d", None, _) => Err(no_before("DELETE")),
                     _ => Err(format!(
                         "unexpected debezium change '{op}' with before/after {}/{}",
                         before.is_some(),
@@ -203,8 +201,9 @@ impl FileSource {
                     .and_then(|t| t.as_str())
                     .ok_or("no 'type' field")?;
                 if !matches!(kind, "INSERT" | "UPDATE" | "DELETE") {
-                    // As Flink: a CREATE (a DDL event) is skipped, any other type (INIT,
-                    // TRUNCATE, QUERY, ALTER, ...) is an error.
+                    // As Flink 1.20.3 (its CanalJsonDeserializationSchema knows INSERT, UPDATE,
+                    // DELETE and CREATE only, read from flink-json-1.20.3.jar): a CREATE (a DDL
+                    // event) is skipped, any other type (INIT, TRUNCATE, QUERY, ...) an error.
                     return match kind {
                         "CREATE" => Ok(Vec::new()),
                         other => Err(format!("unknown \"type\" value \"{other}\"")),
@@ -268,6 +267,14 @@ fn read_line(reader: &mut impl BufRead, max: usize) -> Result<Option<String>, St
     String::from_utf8(bytes)
         .map(Some)
         .map_err(|e| format!("not UTF-8: {e}"))
+}
+
+/// Flink's message for a Debezium change without the row before it.
+fn no_before(kind: &str) -> String {
+    format!(
+        "The \"before\" field of {kind} message is null, if you are using Debezium Postgres \
+         Connector, please check the Postgres table has been set REPLICA IDENTITY to FULL level."
+    )
 }
 
 fn json_kind(v: &serde_json::Value) -> &'static str {
