@@ -1,5 +1,6 @@
-//! The text form of a value: strings as they are, numbers in decimal, booleans `true` /
-//! `false`, dates `2020-01-31`, times `12:00:00.5`, timestamps `2020-01-31 12:00:00.5` (with
+//! The text form of a value: strings as they are, integers and decimals in decimal, FLOAT and
+//! DOUBLE as Java (and so Flink 1.20's `CAST(x AS STRING)` and `print`) writes them (`1.0`,
+//! `1000.0`, `1.5E-7`, `1.0E21`, `NaN`, `Infinity`), booleans `true` / `false`, dates `2020-01-31`, times `12:00:00.5`, timestamps `2020-01-31 12:00:00.5` (with
 //! local time zone: `2020-01-31T12:00:00.5Z`), bytes as they are, nested values as JSON;
 //! NULL is no text at all.
 
@@ -19,12 +20,8 @@ pub fn write_text(out: &mut Vec<u8>, value: &Value) {
         Value::SmallInt(v) => write_int(out, i64::from(*v)),
         Value::Int(v) => write_int(out, i64::from(*v)),
         Value::BigInt(v) => write_int(out, *v),
-        Value::Float(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Value::Double(v) => {
-            let _ = write!(out, "{v}");
-        }
+        Value::Float(v) => write_java_float(out, f64::from(*v), format!("{v}"), format!("{v:e}")),
+        Value::Double(v) => write_java_float(out, *v, format!("{v}"), format!("{v:e}")),
         Value::Decimal(d) => {
             let _ = write!(out, "{d}");
         }
@@ -53,6 +50,37 @@ pub fn to_text(value: &Value) -> String {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     }
+}
+
+/// Java's `Double.toString` / `Float.toString` form of `v`, from its shortest digits (`plain`:
+/// Rust's `{}`, `scientific`: Rust's `{:e}`, both the shortest that read back the same):
+/// plain with at least one fraction digit for 10^-3 <= |v| < 10^7, else `d.dddE±n`.
+/// (Java 17's `Float.toString` sometimes prints more digits than the shortest, `1.23456792E8`
+/// where this gives `1.2345679E8`, as Java 19 and later do.)
+fn write_java_float(out: &mut Vec<u8>, v: f64, plain: String, scientific: String) {
+    if v.is_nan() {
+        out.extend_from_slice(b"NaN");
+        return;
+    }
+    if v.is_infinite() {
+        out.extend_from_slice(if v > 0.0 { b"Infinity" } else { b"-Infinity" });
+        return;
+    }
+    let magnitude = v.abs();
+    if magnitude == 0.0 || (1e-3..1e7).contains(&magnitude) {
+        out.extend_from_slice(plain.as_bytes());
+        if !plain.contains('.') {
+            out.extend_from_slice(b".0");
+        }
+        return;
+    }
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    out.extend_from_slice(mantissa.as_bytes());
+    if !mantissa.contains('.') {
+        out.extend_from_slice(b".0");
+    }
+    out.push(b'E');
+    out.extend_from_slice(exponent.as_bytes());
 }
 
 fn write_int(out: &mut Vec<u8>, v: i64) {
@@ -88,6 +116,38 @@ mod tests {
         assert_eq!(
             to_text(&Value::TimestampLtz(tiny)),
             "1970-01-01T00:00:00.000000005Z"
+        );
+    }
+}
+
+#[cfg(test)]
+mod java_floats {
+    use super::*;
+
+    #[test]
+    fn floats_and_doubles_read_as_java_writes_them() {
+        let double = |v: f64| to_text(&Value::Double(v));
+        let float = |v: f32| to_text(&Value::Float(v));
+        for (v, text) in [
+            (1.0, "1.0"),
+            (1000.0, "1000.0"),
+            (9_999_999.0, "9999999.0"),
+            (1e7, "1.0E7"),
+            (1.5e-7, "1.5E-7"),
+            (0.001, "0.001"),
+            (1e-4, "1.0E-4"),
+            (1e21, "1.0E21"),
+            (-2.5e-10, "-2.5E-10"),
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(double(v), text, "{v:?}");
+        }
+        assert_eq!(
+            (float(0.1), float(0.5), float(3e10)),
+            ("0.1".into(), "0.5".into(), "3.0E10".into())
         );
     }
 }

@@ -1,0 +1,42 @@
+//! Golden files recorded with real Apache Flink 1.20.3 (`host/tests/flink/record.sh`): for each
+//! `host/tests/flink/*.sql`, connector-host must print the same rows as Flink's print
+//! connector did (`*.out`, whose `#` lines say how it was recorded).
+
+use std::path::Path;
+use std::process::Command;
+
+use connector_tests::resource_dir;
+
+#[test]
+fn connector_host_prints_what_flink_printed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/flink");
+    let resources = resource_dir(&[]);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for sql in files {
+        let golden = std::fs::read_to_string(sql.with_extension("out")).unwrap();
+        let expected: Vec<&str> = golden.lines().filter(|l| !l.starts_with('#')).collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+            .arg("run")
+            .arg(&sql)
+            .arg("--resources")
+            .arg(resources.path())
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let got: Vec<&str> = stdout.lines().collect();
+        assert_eq!(
+            got,
+            expected,
+            "{}: {}",
+            sql.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

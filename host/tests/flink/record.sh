@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Records what real Flink 1.20.3 prints for each host/tests/flink/*.sql into *.out (the golden
+# files host/tests/flink.rs compares connector-host's output with). Flink's jars come from PyPI
+# (apache-flink-libraries, no PyFlink needed) into target/flink-1.20.3 when missing; Java 17
+# runs Golden.java: a TableEnvironment in streaming mode, parallelism 1, each statement in
+# turn, waiting for INSERTs; the print connector's lines on stdout are the golden output.
+# Usage: bash host/tests/flink/record.sh [name.sql ...]
+set -euo pipefail
+cd "$(dirname "$0")"
+here=$(pwd)
+root=$(cd ../../.. && pwd)
+jars="$root/target/flink-1.20.3/apache-flink-libraries-1.20.3/deps/lib"
+if [ ! -d "$jars" ]; then
+  mkdir -p "$root/target/flink-1.20.3"
+  (cd "$root/target/flink-1.20.3" &&
+    pip download --no-deps apache-flink-libraries==1.20.3 -d . >/dev/null &&
+    tar xzf apache-flink-libraries-1.20.3.tar.gz)
+fi
+build=$(mktemp -d)
+trap 'rm -rf "$build"' EXIT
+javac -d "$build" -cp "$jars/*" Golden.java
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(*.sql)
+for sql in "${files[@]}"; do
+  out="${sql%.sql}.out"
+  java --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+    -cp "$build:$jars/*" Golden "$here/$sql" 2>/dev/null | grep -E '^[-+][IUD]\[' > "$out.rows"
+  {
+    echo "# Recorded by host/tests/flink/record.sh from $sql: Apache Flink 1.20.3 (PyPI's"
+    echo "# apache-flink-libraries), $(java -version 2>&1 | head -1), streaming mode, parallelism 1;"
+    echo "# the print connector's rows."
+    cat "$out.rows"
+  } > "$out"
+  rm -f "$out.rows"
+  echo "recorded $out ($(wc -l < "$out") rows)"
+done
