@@ -329,8 +329,9 @@ impl Bound {
             },
             Bound::Negate(e, _) => match e.eval(row)? {
                 Value::Null => Value::Null,
-                Value::Int(v) => Value::Int(v.checked_neg().ok_or("INT overflow")?),
-                Value::BigInt(v) => Value::BigInt(v.checked_neg().ok_or("BIGINT overflow")?),
+                // Java's two's complement, as Flink: -(-2147483648) is -2147483648.
+                Value::Int(v) => Value::Int(v.wrapping_neg()),
+                Value::BigInt(v) => Value::BigInt(v.wrapping_neg()),
                 other => Value::Double(-as_f64(&other).unwrap_or(0.0)),
             },
             Bound::IsNull(e, negated) => Value::Boolean(e.eval(row)?.is_null() != *negated),
@@ -402,21 +403,29 @@ fn binary(op: BinaryOp, l: Value, r: &Bound, row: &[Value], t: &DataType) -> Res
             })
         }
         _ if is_integer(t) => {
+            // Java's two's complement arithmetic in the result type, as Flink: INT_MAX + 1 is
+            // -2147483648. Only a division by zero is an error (Java's ArithmeticException).
             let (a, b) = (as_i64(&l).unwrap_or(0), as_i64(&r).unwrap_or(0));
-            let v = match op {
-                BinaryOp::Add => a.checked_add(b),
-                BinaryOp::Sub => a.checked_sub(b),
-                BinaryOp::Mul => a.checked_mul(b),
-                BinaryOp::Div if b == 0 => return Err("division by zero".to_string()),
-                BinaryOp::Div => a.checked_div(b),
-                BinaryOp::Mod if b == 0 => return Err("division by zero".to_string()),
-                _ => a.checked_rem(b),
+            if b == 0 && matches!(op, BinaryOp::Div | BinaryOp::Mod) {
+                return Err("division by zero".to_string());
             }
-            .ok_or_else(|| format!("{t} overflow"))?;
             if t.kind == TypeKind::INT {
-                Value::Int(i32::try_from(v).map_err(|_| "INT overflow".to_string())?)
+                let (a, b) = (a as i32, b as i32);
+                Value::Int(match op {
+                    BinaryOp::Add => a.wrapping_add(b),
+                    BinaryOp::Sub => a.wrapping_sub(b),
+                    BinaryOp::Mul => a.wrapping_mul(b),
+                    BinaryOp::Div => a.wrapping_div(b),
+                    _ => a.wrapping_rem(b),
+                })
             } else {
-                Value::BigInt(v)
+                Value::BigInt(match op {
+                    BinaryOp::Add => a.wrapping_add(b),
+                    BinaryOp::Sub => a.wrapping_sub(b),
+                    BinaryOp::Mul => a.wrapping_mul(b),
+                    BinaryOp::Div => a.wrapping_div(b),
+                    _ => a.wrapping_rem(b),
+                })
             }
         }
         _ => {

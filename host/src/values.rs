@@ -195,7 +195,13 @@ pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
         return Ok(Value::String(to_text(&value).as_str().into()));
     }
     if is_integer(to) {
-        if let Some(v) = as_i64(&value).or_else(|| as_f64(&value).map(|f| f.trunc() as i64)) {
+        // As Java (and Flink): a float is first cut to the INT range (to BIGINT's for BIGINT),
+        // saturating; an integer is then narrowed by wrapping.
+        let from_float = |f: f64| match to.kind {
+            TypeKind::BIGINT => f as i64,
+            _ => i64::from(f as i32),
+        };
+        if let Some(v) = as_i64(&value).or_else(|| as_f64(&value).map(from_float)) {
             return Ok(match to.kind {
                 TypeKind::TINYINT => Value::TinyInt(v as i8),
                 TypeKind::SMALLINT => Value::SmallInt(v as i16),

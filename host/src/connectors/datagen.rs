@@ -92,7 +92,8 @@ pub(crate) struct Datagen {
 
 pub(crate) enum Field {
     Sequence {
-        next: i64,
+        /// `None` once the sequence passed `i64::MAX`.
+        next: Option<i64>,
         end: i64,
     },
     Random {
@@ -111,7 +112,7 @@ impl Datagen {
             .map(|c| {
                 if options.choice(&opt(c, "kind")) == Some("sequence") {
                     Field::Sequence {
-                        next: options.int(&opt(c, "start")).unwrap_or_default(),
+                        next: options.int(&opt(c, "start")),
                         end: options.int(&opt(c, "end")).unwrap_or_default(),
                     }
                 } else {
@@ -145,11 +146,8 @@ impl Datagen {
         let t = self.columns[i].data_type.clone();
         match &mut self.fields[i] {
             Field::Sequence { next, end } => {
-                if *next > *end {
-                    return None;
-                }
-                let v = *next;
-                *next += 1;
+                let v = (*next).filter(|v| v <= end)?;
+                *next = v.checked_add(1);
                 Some(crate::values::cast(Value::BigInt(v), &t).unwrap_or(Value::Null))
             }
             Field::Random { min, max, length } => {
