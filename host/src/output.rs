@@ -40,7 +40,7 @@ pub fn write(bytes: &[u8], to_stderr: bool) -> Result<bool, HostError> {
     }
 }
 
-/// [`write`] of a text to stdout.
+/// [`write()`] of a text to stdout.
 pub fn stdout(text: &str) -> Result<bool, HostError> {
     write(text.as_bytes(), false)
 }

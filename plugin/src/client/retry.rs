@@ -8,7 +8,7 @@ use super::failure::RedisFailure;
 use crate::options::RedisOptions;
 
 /// How an operation (connecting, a flush, a batch of lookups) is retried: after a retriable
-/// failure, again after [`backoff`], as long as the next attempt can end within `budget` of the
+/// failure, again after `backoff` (below), as long as the next attempt can end within `budget` of the
 /// operation's start (an attempt takes at most `attempt`: connecting plus a reply) and, when
 /// a count is set, at most that many times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
