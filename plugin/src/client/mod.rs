@@ -36,7 +36,6 @@ use connector_interface::ConnectorError;
 pub use failure::RedisFailure;
 pub use node::Endpoint;
 pub use pipeline::{Pipeline, ReplyAt};
-
 pub use retry::RetryPolicy;
 
 /// A node of the client's topology (an index into its nodes).
