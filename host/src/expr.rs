@@ -3,7 +3,9 @@
 use connector_interface::{DataType, Timestamp, TypeKind, Value};
 
 use crate::sql::ast::{BinaryOp, Expr, Pos};
-use crate::values::{as_f64, as_i64, cast, compare, is_integer, is_numeric, is_string, to_text};
+use crate::values::{
+    as_f64, as_i64, cast_sql, compare, is_integer, is_numeric, is_string, to_text,
+};
 
 /// A column visible to expressions: `qualifier.name` with its type.
 #[derive(Debug, Clone)]
@@ -322,7 +324,7 @@ impl Bound {
         Ok(match self {
             Bound::Input(i, _) => row.get(*i).cloned().unwrap_or(Value::Null),
             Bound::Literal(v, _) => v.clone(),
-            Bound::Cast(e, t) => cast(e.eval(row)?, t)?,
+            Bound::Cast(e, t) => cast_sql(e.eval(row)?, t)?,
             Bound::Not(e) => match e.eval(row)? {
                 Value::Boolean(b) => Value::Boolean(!b),
                 _ => Value::Null,

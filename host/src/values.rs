@@ -185,7 +185,28 @@ pub fn cast_is_identity(value: &Value, to: &DataType) -> bool {
     }
 }
 
-/// Casts a value to a type (`CAST(x AS t)`, and inserting into a wider column).
+/// `CAST(x AS t)` as Flink does it: [`cast`], and for `VARCHAR(n)` the text cut to `n`
+/// characters, for `CHAR(n)` cut or padded with spaces to `n`. (Inserting into such a column
+/// keeps the text whole, as Flink's default `table.exec.sink.type-length-enforcer` = `IGNORE`.)
+pub fn cast_sql(value: Value, to: &DataType) -> Result<Value, String> {
+    let value = cast(value, to)?;
+    let sized = matches!(to.kind, TypeKind::CHAR | TypeKind::VARCHAR) && to.precision != u32::MAX;
+    let Value::String(text) = &value else {
+        return Ok(value);
+    };
+    if !sized {
+        return Ok(value);
+    }
+    let n = to.precision as usize;
+    let mut cut: String = text.chars().take(n).collect();
+    if to.kind == TypeKind::CHAR {
+        let missing = n.saturating_sub(cut.chars().count());
+        cut.extend(std::iter::repeat_n(' ', missing));
+    }
+    Ok(Value::String(cut.as_str().into()))
+}
+
+/// Casts a value to a type (inserting into a wider column; `CAST` is [`cast_sql`]).
 pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
     // A value already of the type is itself (no copy of a string).
     if cast_is_identity(&value, to) {
