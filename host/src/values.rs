@@ -185,11 +185,17 @@ pub fn cast_is_identity(value: &Value, to: &DataType) -> bool {
     }
 }
 
-/// `CAST(x AS t)` as Flink does it: [`cast`], and for `VARCHAR(n)` the text cut to `n`
+/// `CAST(x AS t)` as Flink does it: [`cast`], a BOOLEAN as `TRUE` / `FALSE`, and for `VARCHAR(n)` the text cut to `n`
 /// characters, for `CHAR(n)` cut or padded with spaces to `n`. (Inserting into such a column
 /// keeps the text whole, as Flink's default `table.exec.sink.type-length-enforcer` = `IGNORE`.)
 pub fn cast_sql(value: Value, to: &DataType) -> Result<Value, String> {
-    let value = cast(value, to)?;
+    // Flink's CAST of a BOOLEAN to text is upper case (its print connector writes `true`).
+    let value = match value {
+        Value::Boolean(b) if is_string(to) => {
+            Value::String(if b { "TRUE" } else { "FALSE" }.into())
+        }
+        other => cast(other, to)?,
+    };
     let sized = matches!(to.kind, TypeKind::CHAR | TypeKind::VARCHAR) && to.precision != u32::MAX;
     let Value::String(text) = &value else {
         return Ok(value);
