@@ -67,6 +67,9 @@ impl SlotMap {
                 }
             };
             let (start, end) = (start.max(0) as usize, (end.max(0) as usize).min(SLOTS - 1));
+            if start > end {
+                return Err(bad("a range that ends before it starts"));
+            }
             for slot in &mut slots[start..=end] {
                 *slot = index as u16;
             }
@@ -141,6 +144,8 @@ mod tests {
             (map.master_of(0), map.master_of(5461), map.master_of(16383)),
             (0, 1, 0)
         );
+        let backwards = Value::Array(vec![range(20000, 5, "h", 1)]);
+        assert!(SlotMap::parse(&backwards, "h:1").is_err());
         let partial = Value::Array(vec![range(0, 100, "h", 1)]);
         let err = SlotMap::parse(&partial, "h:1").unwrap_err();
         assert!(
