@@ -68,12 +68,19 @@ pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, ParseE
         (J::String(s), TypeKind::BINARY | TypeKind::VARBINARY) => crate::json::base64_decode(s)
             .map(|b| Value::Bytes(RVec::from(b)))
             .ok_or_else(|| format!("{} (base64)", expected(t))),
+        // As Flink's json format (Java's Boolean.parseBoolean): only "true", in any case, is
+        // true; any other text is false.
+        (J::String(s), TypeKind::BOOLEAN) => Ok(Value::Boolean(s.eq_ignore_ascii_case("true"))),
         (J::String(s), _) => from_text(s.as_bytes(), t),
         (J::Bool(b), TypeKind::BOOLEAN) => Ok(Value::Boolean(*b)),
+        // A fraction read as an integer is cut toward zero, as Flink (1.5 is 1, -2.7 is -2).
         (
             J::Number(n),
             TypeKind::TINYINT | TypeKind::SMALLINT | TypeKind::INT | TypeKind::BIGINT,
-        ) => integer(n.as_i64().ok_or_else(|| expected(t))?, t),
+        ) => {
+            let whole = n.as_i64().or_else(|| n.as_f64().map(|f| f.trunc() as i64));
+            integer(whole.ok_or_else(|| expected(t))?, t)
+        }
         (J::Number(n), TypeKind::FLOAT) => Ok(Value::Float(n.as_f64().unwrap_or(f64::NAN) as f32)),
         (J::Number(n), TypeKind::DOUBLE) => Ok(Value::Double(n.as_f64().unwrap_or(f64::NAN))),
         (J::Number(n), TypeKind::DECIMAL) => decimal(&n.to_string(), t).ok_or_else(|| expected(t)),

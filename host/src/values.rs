@@ -39,25 +39,10 @@ pub fn from_text(text: &str, t: &DataType) -> Result<Value, String> {
     })
 }
 
-/// Reads a JSON value as the declared type.
+/// Reads a JSON value as the declared type: the one rule set of `connector-format`, which
+/// follows Flink's json format.
 pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, String> {
-    use serde_json::Value as J;
-    match json {
-        J::Null => Ok(Value::Null),
-        J::String(s) if matches!(t.kind, TypeKind::BINARY | TypeKind::VARBINARY) => {
-            connector_format::base64_decode(s)
-                .map(|b| Value::Bytes(b.into()))
-                .ok_or_else(|| format!("cannot read '{s}' as {t} (base64)"))
-        }
-        J::String(s) => from_text(s, t),
-        J::Bool(b) if t.kind == TypeKind::BOOLEAN => Ok(Value::Boolean(*b)),
-        J::Number(n) if matches!(t.kind, TypeKind::CHAR | TypeKind::VARCHAR) => {
-            Ok(Value::String(n.to_string().as_str().into()))
-        }
-        J::Number(n) => from_text(&n.to_string(), t),
-        J::Bool(b) => from_text(&b.to_string(), t),
-        other => from_text(&other.to_string(), t),
-    }
+    connector_format::from_json(json, t)
 }
 
 fn decimal(s: &str, t: &DataType) -> Option<Value> {

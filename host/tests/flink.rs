@@ -1,6 +1,7 @@
 //! Golden files recorded with real Apache Flink 1.20.3 (`host/tests/flink/record.sh`): for each
 //! `host/tests/flink/*.sql`, connector-host must print the same rows as Flink's print
-//! connector did (`*.out`, whose `#` lines say how it was recorded).
+//! connector did (`*.out`, whose `#` lines say how it was recorded). Both run in that folder,
+//! so the SQL names its data files (`data/`) relative to it.
 
 use std::path::Path;
 use std::process::Command;
@@ -27,6 +28,8 @@ fn connector_host_prints_what_flink_printed() {
             .arg("--resources")
             .arg(resources.path())
             .env_remove("RUST_LOG")
+            // Files named in the SQL are relative to it, as for record.sh.
+            .current_dir(&dir)
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
