@@ -20,8 +20,8 @@ pub fn write_text(out: &mut Vec<u8>, value: &Value) {
         Value::SmallInt(v) => write_int(out, i64::from(*v)),
         Value::Int(v) => write_int(out, i64::from(*v)),
         Value::BigInt(v) => write_int(out, *v),
-        Value::Float(v) => write_java_float(out, f64::from(*v), format!("{v}"), format!("{v:e}")),
-        Value::Double(v) => write_java_float(out, *v, format!("{v}"), format!("{v:e}")),
+        Value::Float(v) => write_java_float(out, f64::from(*v), *v),
+        Value::Double(v) => write_java_float(out, *v, *v),
         Value::Decimal(d) => {
             let _ = write!(out, "{d}");
         }
@@ -52,12 +52,12 @@ pub fn to_text(value: &Value) -> String {
     }
 }
 
-/// Java's `Double.toString` / `Float.toString` form of `v`, from its shortest digits (`plain`:
-/// Rust's `{}`, `scientific`: Rust's `{:e}`, both the shortest that read back the same):
-/// plain with at least one fraction digit for 10^-3 <= |v| < 10^7, else `d.dddE±n`.
+/// Java's `Double.toString` / `Float.toString` form of `v` (its shortest digits, as Rust's
+/// `{}` and `{:e}` write them for its own type `F`): plain with at least one fraction digit for
+/// 10^-3 <= |v| < 10^7, else `d.dddE±n`. Written straight into `out`, no allocation.
 /// (Java 17's `Float.toString` sometimes prints more digits than the shortest, `1.23456792E8`
 /// where this gives `1.2345679E8`, as Java 19 and later do.)
-fn write_java_float(out: &mut Vec<u8>, v: f64, plain: String, scientific: String) {
+fn write_java_float<F: std::fmt::Display + std::fmt::LowerExp>(out: &mut Vec<u8>, v: f64, f: F) {
     if v.is_nan() {
         out.extend_from_slice(b"NaN");
         return;
@@ -66,21 +66,22 @@ fn write_java_float(out: &mut Vec<u8>, v: f64, plain: String, scientific: String
         out.extend_from_slice(if v > 0.0 { b"Infinity" } else { b"-Infinity" });
         return;
     }
+    let start = out.len();
     let magnitude = v.abs();
     if magnitude == 0.0 || (1e-3..1e7).contains(&magnitude) {
-        out.extend_from_slice(plain.as_bytes());
-        if !plain.contains('.') {
+        let _ = write!(out, "{f}");
+        if !out[start..].contains(&b'.') {
             out.extend_from_slice(b".0");
         }
         return;
     }
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    out.extend_from_slice(mantissa.as_bytes());
-    if !mantissa.contains('.') {
-        out.extend_from_slice(b".0");
+    let _ = write!(out, "{f:e}");
+    // `1.5e-7` -> `1.5E-7`, `1e21` -> `1.0E21`.
+    let e = start + out[start..].iter().position(|b| *b == b'e').unwrap_or(0);
+    out[e] = b'E';
+    if !out[start..e].contains(&b'.') {
+        out.splice(e..e, *b".0");
     }
-    out.push(b'E');
-    out.extend_from_slice(exponent.as_bytes());
 }
 
 fn write_int(out: &mut Vec<u8>, v: i64) {

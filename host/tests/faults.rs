@@ -156,18 +156,10 @@ INSERT INTO r SELECT id, v FROM gen;"
     let mut child = job.spawn(&sql, &["--grace-period", "2s"]);
     std::thread::sleep(Duration::from_millis(1000));
     server.pause();
-    let status = format!("/proc/{}/status", child.id());
     let paused = Instant::now();
     let mut peak_kb = 0;
     while paused.elapsed() < Duration::from_secs(3) {
-        let text = std::fs::read_to_string(&status).unwrap_or_default();
-        if let Some(kb) = text
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
-        {
-            peak_kb = kb;
-        }
+        peak_kb = connector_tests::peak_rss_kb(child.id()).unwrap_or(peak_kb);
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = child.kill();

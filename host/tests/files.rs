@@ -173,18 +173,9 @@ fn a_line_longer_than_the_limit_fails_naming_it_and_memory_stays_bounded() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let status = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0u64;
     while child.try_wait().unwrap().is_none() {
-        if let Ok(text) = std::fs::read_to_string(&status) {
-            if let Some(kb) = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
-            }
-        }
+        peak_kb = peak_kb.max(connector_tests::peak_rss_kb(child.id()).unwrap_or(0));
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     let out = child.wait_with_output().unwrap();

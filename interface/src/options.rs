@@ -119,14 +119,21 @@ impl OptionDecl {
     /// Whether `written` names this option: its key, a fallback key, or for a key with `#`,
     /// that key with one of `columns` in place of the `#`.
     pub fn names(&self, written: &str, columns: &[&str]) -> bool {
+        self.matched(written, columns).is_some()
+    }
+
+    /// When `written` names this option: `Some(None)` for a key without `#`, `Some(Some(c))`
+    /// for a `#` key with column `c` in its place.
+    pub fn matched<'w>(&self, written: &'w str, columns: &[&str]) -> Option<Option<&'w str>> {
         std::iter::once(&self.key)
             .chain(self.fallback_keys)
-            .any(|k| match k.split_once('#') {
-                None => *k == written,
+            .find_map(|k| match k.split_once('#') {
+                None => (*k == written).then_some(None),
                 Some((before, after)) => written
                     .strip_prefix(before)
                     .and_then(|rest| rest.strip_suffix(after))
-                    .is_some_and(|column| columns.contains(&column)),
+                    .filter(|column| columns.contains(column))
+                    .map(Some),
             })
     }
 

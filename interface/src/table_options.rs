@@ -250,18 +250,10 @@ impl<'a> TableOptions<'a> {
 
 /// The declared key `written` stands for (for a `#` key, with the column in its place).
 fn concrete_key(decl: &OptionDecl, written: &str, columns: &[&str]) -> String {
-    if !decl.key.contains('#') {
-        return decl.key.to_string();
+    match decl.matched(written, columns) {
+        Some(Some(column)) => decl.key.replace('#', column),
+        _ => decl.key.to_string(),
     }
-    let column = std::iter::once(&decl.key)
-        .chain(decl.fallback_keys)
-        .filter_map(|k| {
-            let (before, after) = k.split_once('#')?;
-            written.strip_prefix(before)?.strip_suffix(after)
-        })
-        .find(|c| columns.contains(c))
-        .unwrap_or_default();
-    decl.key.replace('#', column)
 }
 
 fn parse<'a>(decl: &OptionDecl, raw: &'a str) -> Option<Parsed<'a>> {

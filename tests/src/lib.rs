@@ -61,22 +61,27 @@ impl RedisServer {
     /// A server with extra `redis-server` arguments.
     pub fn with_args(args: &[&str]) -> RedisServer {
         let dir = tempfile::tempdir().expect("temp dir for redis-server");
-        let mut server = RedisServer {
+        RedisServer {
             child: None,
             port: 0,
             dir,
             args: args.iter().map(|a| a.to_string()).collect(),
             config: None,
-        };
+        }
+        .started_on_a_free_port("redis-server")
+    }
+
+    /// Spawns the server on a free port, trying again (another port) a few times.
+    fn started_on_a_free_port(mut self, what: &str) -> RedisServer {
         let mut last_error = String::new();
         for _ in 0..5 {
-            server.port = free_port();
-            match server.spawn() {
-                Ok(()) => return server,
+            self.port = free_port();
+            match self.spawn() {
+                Ok(()) => return self,
                 Err(e) => last_error = e,
             }
         }
-        panic!("redis-server did not start: {last_error}");
+        panic!("{what} did not start: {last_error}");
     }
 
     /// A server on this port (for a cluster node, whose bus port must be free too).
@@ -108,22 +113,14 @@ impl RedisServer {
             text.push('\n');
         }
         std::fs::write(&config, text).expect("write sentinel.conf");
-        let mut server = RedisServer {
+        RedisServer {
             child: None,
             port: 0,
             dir,
             args: vec!["--sentinel".to_string()],
             config: Some(config),
-        };
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            server.port = free_port();
-            match server.spawn() {
-                Ok(()) => return server,
-                Err(e) => last_error = e,
-            }
         }
-        panic!("the sentinel did not start: {last_error}");
+        .started_on_a_free_port("the sentinel")
     }
 
     /// Whether the server runs (it was not killed).
@@ -478,6 +475,20 @@ pub fn table_context(
         task_index: 0,
         parallelism: 1,
     }
+}
+
+/// The process's peak resident memory so far (`VmHWM` of `/proc/<pid>/status`), in kB;
+/// `None` once the process is gone.
+pub fn peak_rss_kb(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// The value of a named counter (a sink's or a lookup's `counters()`).

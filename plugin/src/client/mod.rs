@@ -176,12 +176,8 @@ impl<T> Client<T> {
         // A failure that a retry cannot fix is `collect`'s to report.
         if self.send_unsent().is_err_and(|f| f.retriable) {
             // Sent again by `collect` on a new connection: a retry too.
-            self.drop_connections();
+            self.connections_lost();
             self.retries += 1;
-            if let Some(cluster) = &mut self.cluster {
-                cluster.stale = true;
-            }
-            self.sentinel_stale = true;
         }
     }
 
@@ -233,19 +229,13 @@ impl<T> Client<T> {
                 Ok(r) => return Ok(r),
                 Err(failure) => failure,
             };
-            if self.endpoint.sentinel.is_some() {
-                self.sentinel_stale = true;
-                // A master turned replica by a failover: the sentinels know the new one.
-                if failure.cause.starts_with("READONLY") {
-                    failure.retriable = true;
-                    failure.kind = connector_interface::ErrorKind::CONNECTION;
-                }
+            // A master turned replica by a failover: the sentinels know the new one.
+            if self.endpoint.sentinel.is_some() && failure.cause.starts_with("READONLY") {
+                failure.retriable = true;
+                failure.kind = connector_interface::ErrorKind::CONNECTION;
             }
             // A connection that failed may hold replies nobody will read.
-            self.drop_connections();
-            if let Some(cluster) = &mut self.cluster {
-                cluster.stale = true;
-            }
+            self.connections_lost();
             let server = self.server_failed();
             let Some(retry) = attempts.after(&failure) else {
                 self.errors += 1;
@@ -277,6 +267,17 @@ impl<T> Client<T> {
             Some(node) => node.server(),
             None => self.endpoint.server(),
         }
+    }
+
+    /// After a failure: the connections are dropped (every queued pipeline is unsent again)
+    /// and the topology (a cluster's slot map, a sentinel's master) is asked again before the
+    /// next attempt.
+    fn connections_lost(&mut self) {
+        self.drop_connections();
+        if let Some(cluster) = &mut self.cluster {
+            cluster.stale = true;
+        }
+        self.sentinel_stale = true;
     }
 
     fn drop_connections(&mut self) {

@@ -32,16 +32,16 @@ impl Endpoint {
     pub fn of(options: &RedisOptions) -> Endpoint {
         Endpoint {
             table: options.table.clone(),
-            hostname: options.hostname.clone(),
-            port: options.port,
-            username: options.username.clone(),
-            password: options.password.clone(),
-            database: options.database,
+            hostname: options.server.hostname.clone(),
+            port: options.server.port,
+            username: options.server.username.clone(),
+            password: options.server.password.clone(),
+            database: options.server.database,
             connect_timeout: options.connect_timeout,
             command_timeout: options.command_timeout,
-            cluster: options.cluster.clone(),
+            cluster: options.server.cluster.clone(),
             tls: options.tls.clone(),
-            sentinel: options.sentinel.clone(),
+            sentinel: options.server.sentinel.clone(),
         }
     }
 

@@ -62,15 +62,14 @@ impl<T> Client<T> {
         }
         let mut connections: Vec<((String, u16), redis::Connection)> = Vec::new();
         for (node, index, target, bytes) in asks {
+            let mut endpoint = self.endpoint.at(&target.0, target.1);
             let position = match connections.iter().position(|(t, _)| *t == target) {
                 Some(p) => p,
                 None => {
-                    let mut endpoint = self.endpoint.at(&target.0, target.1);
                     connections.push((target.clone(), endpoint.connect()?));
                     connections.len() - 1
                 }
             };
-            let endpoint = self.endpoint.at(&target.0, target.1);
             let connection = &mut connections[position].1;
             let mut packed = b"*1\r\n$6\r\nASKING\r\n".to_vec();
             packed.extend_from_slice(&bytes);

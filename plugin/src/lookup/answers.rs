@@ -65,7 +65,7 @@ impl RedisLookup {
                 ))
             })?;
             let cache_key = batch.key(batch.first_probe[*slot]);
-            let redis_key = batch.redis_keys.get(fetch).map_or(cache_key, Vec::as_slice);
+            let redis_key = fetched_key(&batch, fetch);
             let answer = self.settle(
                 &batch.key_values[fetch],
                 redis_key,

@@ -8,7 +8,7 @@ mod docs;
 mod server;
 mod tls;
 
-pub use server::Sentinels;
+pub use server::{Sentinels, Server};
 pub use tls::Tls;
 #[cfg(test)]
 mod tests;
@@ -61,15 +61,8 @@ pub struct CacheOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedisOptions {
     pub table: String,
-    pub hostname: String,
-    pub port: u16,
-    pub username: Option<String>,
-    pub password: Option<Secret>,
-    pub database: i64,
-    /// For `mode` = `cluster`: the nodes to learn the cluster from.
-    pub cluster: Option<Vec<(String, u16)>>,
-    /// For `mode` = `sentinel`: where to ask for the master.
-    pub sentinel: Option<Sentinels>,
+    /// Where to connect and as whom (one server, a cluster's seeds, or the sentinels).
+    pub server: Server,
     pub tls: Option<Tls>,
     pub connect_timeout: Duration,
     pub command_timeout: Duration,
@@ -94,7 +87,7 @@ impl RedisOptions {
     pub fn parse(context: &TableContext) -> Result<RedisOptions, ConnectorError> {
         let o = TableOptions::from_context("redis", OPTIONS, context)?;
         let table = o.table();
-        let server = server::Server::of(&o)?;
+        let server = Server::of(&o)?;
         let value_type = match o.choice("type") {
             Some("hash") => ValueType::Hash,
             _ => ValueType::String,
@@ -137,14 +130,8 @@ impl RedisOptions {
         }
         Ok(RedisOptions {
             table: table.to_string(),
-            hostname: server.hostname,
-            port: server.port,
-            username: server.username,
-            password: server.password,
-            database: server.database,
-            cluster: server.cluster,
-            sentinel: server.sentinel,
             tls: Tls::of(&o, server.tls)?,
+            server,
             connect_timeout: o.duration("connect.timeout").unwrap_or_default(),
             command_timeout: o.duration("command.timeout").unwrap_or_default(),
             retry_timeout: o.duration("retry.timeout").unwrap_or_default(),

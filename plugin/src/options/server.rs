@@ -88,14 +88,8 @@ impl Server {
         Ok(Server {
             hostname: seeds[0].0.clone(),
             port: seeds[0].1,
-            username: o
-                .text("username")
-                .filter(|u| !u.is_empty())
-                .map(str::to_string),
-            password: o
-                .text("password")
-                .filter(|p| !p.is_empty())
-                .map(|p| Secret(p.to_string())),
+            username: username(o),
+            password: password(o),
             database: 0,
             cluster: Some(seeds),
             sentinel: None,
@@ -176,14 +170,8 @@ impl Server {
             return Ok(Server {
                 hostname: hostname.to_string(),
                 port: o.int("port").unwrap_or_default() as u16,
-                username: o
-                    .text("username")
-                    .filter(|u| !u.is_empty())
-                    .map(str::to_string),
-                password: o
-                    .text("password")
-                    .filter(|p| !p.is_empty())
-                    .map(|p| Secret(p.to_string())),
+                username: username(o),
+                password: password(o),
                 database: o.int("database").unwrap_or_default(),
                 cluster: None,
                 sentinel: None,
@@ -227,6 +215,20 @@ fn from_url(o: &TableOptions, url: &str) -> Result<Server, ConnectorError> {
         sentinel: None,
         tls,
     })
+}
+
+/// The data nodes' `username`, when not empty.
+fn username(o: &TableOptions) -> Option<String> {
+    o.text("username")
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+}
+
+/// The data nodes' `password`, when not empty.
+fn password(o: &TableOptions) -> Option<Secret> {
+    o.text("password")
+        .filter(|p| !p.is_empty())
+        .map(|p| Secret(p.to_string()))
 }
 
 /// `host:port,host:port`; `None` when an entry is not `host:port` with a valid port.

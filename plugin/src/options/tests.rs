@@ -25,10 +25,10 @@ fn seed_options_are_accepted() {
         ("ttl", "60"),
     ]))
     .unwrap();
-    assert_eq!(o.port, 6379);
+    assert_eq!(o.server.port, 6379);
     assert_eq!(o.ttl_seconds, Some(60));
     assert_eq!(o.value_type, ValueType::String);
-    assert_eq!(o.password, Some(Secret("123456".into())));
+    assert_eq!(o.server.password, Some(Secret("123456".into())));
     assert!(!format!("{o:?}").contains("123456"));
 }
 
@@ -76,7 +76,7 @@ fn fallback_keys_and_seed_cache_options_work() {
         ("cache.size", "42"),
     ]))
     .unwrap();
-    assert_eq!(o.hostname, "h");
+    assert_eq!(o.server.hostname, "h");
     assert_eq!(o.cache.unwrap().max_rows, 42);
 }
 
@@ -95,7 +95,7 @@ fn always_with_a_cache_is_rejected() {
 fn defaults_come_from_the_declarations() {
     let o = RedisOptions::parse(&context(&[("hostname", "h")])).unwrap();
     assert_eq!(
-        (o.port, o.database, o.connect_timeout),
+        (o.server.port, o.server.database, o.connect_timeout),
         (6379, 0, Duration::from_secs(5))
     );
     assert_eq!((o.key_prefix.as_str(), o.key_separator.as_str()), ("", ":"));
@@ -137,13 +137,16 @@ fn a_url_gives_server_user_password_and_database() {
     let o =
         RedisOptions::parse(&context(&[("url", "redis://alice:s3cret@10.0.0.7:7000/2")])).unwrap();
     assert_eq!(
-        (o.hostname.as_str(), o.port, o.database),
+        (o.server.hostname.as_str(), o.server.port, o.server.database),
         ("10.0.0.7", 7000, 2)
     );
-    assert_eq!(o.username.as_deref(), Some("alice"));
-    assert_eq!(o.password, Some(Secret("s3cret".into())));
+    assert_eq!(o.server.username.as_deref(), Some("alice"));
+    assert_eq!(o.server.password, Some(Secret("s3cret".into())));
     let o = RedisOptions::parse(&context(&[("url", "redis://h")])).unwrap();
-    assert_eq!((o.hostname.as_str(), o.port, o.password), ("h", 6379, None));
+    assert_eq!(
+        (o.server.hostname.as_str(), o.server.port, o.server.password),
+        ("h", 6379, None)
+    );
 }
 
 #[test]
@@ -166,7 +169,10 @@ fn url_errors_say_what_to_do_and_never_show_the_url() {
     );
     assert!(error(&[("url", "http://h")]).contains("'******' for option 'url'"));
     let tls = RedisOptions::parse(&context(&[("url", "rediss://h:6380")])).unwrap();
-    assert_eq!((tls.port, tls.tls.map(|t| t.insecure)), (6380, Some(false)));
+    assert_eq!(
+        (tls.server.port, tls.tls.map(|t| t.insecure)),
+        (6380, Some(false))
+    );
     for msg in [both, in_hostname, bad] {
         assert!(!msg.contains("s3cret") && !msg.contains("pw@"), "{msg}");
     }
@@ -184,11 +190,14 @@ fn sentinel_mode_needs_its_master_name_and_sentinels_and_nothing_that_names_a_se
         ("database", "2"),
     ]))
     .unwrap();
-    let s = o.sentinel.unwrap();
+    let s = o.server.sentinel.unwrap();
     assert_eq!(s.master, "mymaster");
     assert_eq!(s.nodes[1], ("10.0.0.2".to_string(), 26379));
     assert_eq!(s.password, Some(Secret("spw".into())));
-    assert_eq!((o.password, o.database), (Some(Secret("dpw".into())), 2));
+    assert_eq!(
+        (o.server.password, o.server.database),
+        (Some(Secret("dpw".into())), 2)
+    );
     assert!(error(&[("mode", "sentinel"), ("sentinel.nodes", "h:1")])
         .ends_with("Missing required options are:\n\nsentinel.master"));
     assert!(error(&[
@@ -215,7 +224,7 @@ fn cluster_mode_takes_its_nodes_and_refuses_a_database() {
         ("cluster.nodes", "a:7000,b:7001"),
     ]))
     .unwrap();
-    assert_eq!(o.cluster.unwrap().len(), 2);
+    assert_eq!(o.server.cluster.unwrap().len(), 2);
     assert!(error(&[
         ("mode", "cluster"),
         ("cluster.nodes", "a:7000"),

@@ -37,12 +37,11 @@ impl Tls {
         let table = o.table();
         let on = from_url || o.boolean("tls").unwrap_or_default();
         if !on {
-            let given = FILES
+            let file = FILES
                 .iter()
-                .chain(&["tls.insecure"])
-                .find(|k| o.given(k) && o.text(k).is_some_and(|v| !v.trim().is_empty()));
-            if let Some(key) = given.filter(|k| **k != "tls.insecure" || o.boolean(k) == Some(true))
-            {
+                .find(|k| o.text(k).is_some_and(|v| !v.trim().is_empty()));
+            let insecure = (o.boolean("tls.insecure") == Some(true)).then_some(&"tls.insecure");
+            if let Some(key) = file.or(insecure) {
                 return Err(ConnectorError::config(format!(
                     "table '{table}': option '{key}' applies to TLS connections only; set \
                      'tls' = 'true' (or use a 'rediss://' url)"
