@@ -180,6 +180,13 @@ impl Scope {
                 };
                 Ok(Bound::Call(f, args, t))
             }
+            Expr::Aggregate { function, pos, .. } => err(
+                *pos,
+                format!(
+                    "{} is an aggregate function: it goes in the select list or HAVING of a query",
+                    function.name()
+                ),
+            ),
             Expr::Case {
                 whens,
                 otherwise,

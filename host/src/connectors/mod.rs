@@ -81,6 +81,15 @@ impl TableDef {
     }
 
     /// The columns rows are routed by: the primary key, or the first column.
+    /// Whether the table's rows are a changelog that retracts (`-U`, `-D`): a file in a
+    /// changelog format.
+    pub fn produces_changes(&self) -> bool {
+        self.connector() == "filesystem"
+            && self.option("format").is_some_and(|f| {
+                f.eq_ignore_ascii_case("debezium-json") || f.eq_ignore_ascii_case("canal-json")
+            })
+    }
+
     pub fn key_columns(&self) -> Vec<usize> {
         if self.primary_key.is_empty() {
             vec![0]

@@ -99,7 +99,57 @@ pub struct Query {
     pub from: TableRef,
     pub joins: Vec<LookupJoin>,
     pub filter: Option<Expr>,
+    /// `GROUP BY e, ...`: empty without one.
+    pub group_by: Vec<Expr>,
+    /// `HAVING condition`.
+    pub having: Option<Expr>,
     pub pos: Pos,
+}
+
+impl Query {
+    /// Whether the query aggregates: a `GROUP BY`, a `HAVING` or an aggregate function in its
+    /// select list.
+    pub fn aggregates(&self) -> bool {
+        !self.group_by.is_empty()
+            || self.having.is_some()
+            || self.items.iter().any(|i| match i {
+                SelectItem::Expr { expr, .. } => expr.has_aggregate(),
+                SelectItem::Wildcard(_) => false,
+            })
+    }
+}
+
+/// An aggregate function of a `GROUP BY` query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateFunction {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,
+}
+
+impl AggregateFunction {
+    pub fn of(name: &str) -> Option<AggregateFunction> {
+        Some(match name {
+            "COUNT" => AggregateFunction::Count,
+            "SUM" => AggregateFunction::Sum,
+            "MIN" => AggregateFunction::Min,
+            "MAX" => AggregateFunction::Max,
+            "AVG" => AggregateFunction::Avg,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AggregateFunction::Count => "COUNT",
+            AggregateFunction::Sum => "SUM",
+            AggregateFunction::Min => "MIN",
+            AggregateFunction::Max => "MAX",
+            AggregateFunction::Avg => "AVG",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +228,13 @@ pub enum Expr {
         otherwise: Option<Box<Expr>>,
         pos: Pos,
     },
+    /// `COUNT(*)` (no argument), `COUNT([DISTINCT] x)`, `SUM(x)`, `MIN`, `MAX`, `AVG`.
+    Aggregate {
+        function: AggregateFunction,
+        distinct: bool,
+        arg: Option<Box<Expr>>,
+        pos: Pos,
+    },
 }
 
 impl Expr {
@@ -191,8 +248,35 @@ impl Expr {
             | Expr::Negate(_, pos)
             | Expr::IsNull { pos, .. }
             | Expr::Function { pos, .. }
-            | Expr::Case { pos, .. } => *pos,
+            | Expr::Case { pos, .. }
+            | Expr::Aggregate { pos, .. } => *pos,
         }
+    }
+
+    /// The expressions directly inside this one.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Column { .. } | Expr::Literal(..) => Vec::new(),
+            Expr::Cast { expr, .. }
+            | Expr::Not(expr, _)
+            | Expr::Negate(expr, _)
+            | Expr::IsNull { expr, .. } => vec![expr],
+            Expr::Binary { left, right, .. } => vec![left, right],
+            Expr::Function { args, .. } => args.iter().collect(),
+            Expr::Case {
+                whens, otherwise, ..
+            } => whens
+                .iter()
+                .flat_map(|(c, v)| [c, v])
+                .chain(otherwise.as_deref())
+                .collect(),
+            Expr::Aggregate { arg, .. } => arg.as_deref().into_iter().collect(),
+        }
+    }
+
+    /// Whether an aggregate function appears in this expression.
+    pub fn has_aggregate(&self) -> bool {
+        matches!(self, Expr::Aggregate { .. }) || self.children().iter().any(|c| c.has_aggregate())
     }
 
     /// The name a projected expression gets without an alias: a column's name, else `EXPR$n`.

@@ -12,6 +12,7 @@ pub(crate) fn explain(
     pre_filter: bool,
     post_filter: bool,
     output_names: &[String],
+    grouping: Option<&AggregatePlan>,
     parallelism: usize,
     interval: Duration,
 ) -> String {
@@ -75,16 +76,28 @@ pub(crate) fn explain(
     if post_filter {
         explain.push_str("  filter\n");
     }
-    explain.push_str(&format!("  project ({})\n", output_names.join(", ")));
-    match sink_plan {
-        Some((t, _)) => explain.push_str(&format!(
-            "  sink {} (rows routed by {}; flushed on every checkpoint, every {} ms)\n",
-            t.name,
+    let routed = match grouping {
+        Some(g) => {
+            explain.push_str(&format!(
+                "  {}: rows routed by the group keys; keyed state per group in the sink subtasks; an update changelog{}\n",
+                g.node,
+                if g.having.is_some() { ", then HAVING" } else { "" }
+            ));
+            "the group keys".to_string()
+        }
+        None => sink_plan.as_ref().map_or_else(String::new, |(t, _)| {
             sink_keys
                 .iter()
                 .map(|i| t.columns[*i].name.to_string())
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join(", ")
+        }),
+    };
+    explain.push_str(&format!("  project ({})\n", output_names.join(", ")));
+    match sink_plan {
+        Some((t, _)) => explain.push_str(&format!(
+            "  sink {} (rows routed by {routed}; flushed on every checkpoint, every {} ms)\n",
+            t.name,
             interval.as_millis()
         )),
         None => explain.push_str("  print as a table\n"),

@@ -2,6 +2,7 @@
 //! INSERT mapping (`insert.rs`), the settings it reads (`settings.rs`) and the explain text
 //! (`explain.rs`).
 
+mod aggregate;
 mod explain;
 mod insert;
 mod joins;
@@ -9,6 +10,7 @@ mod settings;
 
 use super::*;
 use crate::sql::ast::LookupJoin;
+pub(crate) use aggregate::*;
 use explain::*;
 use insert::*;
 use joins::*;
@@ -38,6 +40,9 @@ pub(crate) struct Plan {
     pub(crate) casts: Vec<Option<DataType>>,
     pub(crate) sink: Option<(TableDef, Provider)>,
     pub(crate) sink_keys: Vec<usize>,
+    /// A `GROUP BY`: done by the sink subtasks before their sink (rows are routed there by
+    /// the group keys); the projection above gives the rows before grouping.
+    pub(crate) aggregate: Option<AggregatePlan>,
     pub(crate) collected: Option<Arc<Mutex<Vec<Row>>>>,
     pub(crate) output_names: Vec<String>,
     pub(crate) parallelism: usize,
@@ -136,6 +141,16 @@ pub(crate) fn plan(
             }
         }
     };
+    if query.aggregates() {
+        return plan_grouped(
+            catalog,
+            query,
+            sink,
+            options,
+            scope,
+            parts(source, source_provider, pre_filter, joins, post_filter),
+        );
+    }
     let mut projection = Vec::new();
     let mut output_names = Vec::new();
     for item in &query.items {
@@ -168,13 +183,7 @@ pub(crate) fn plan(
             (Some((table.clone(), insert.provider)), insert.keys)
         }
         None => {
-            // A plugin's scan is bounded (interface 1.x).
-            if matches!(source_provider, Provider::Builtin) && !builtin_bounded(&source) {
-                return Err(HostError::Rejected(format!(
-                    "{}: SELECT prints its rows only from a bounded source; table '{}' is unbounded (give datagen 'number-of-rows')",
-                    query.pos, source.name
-                )));
-            }
+            check_bounded(query, &source, &source_provider)?;
             collected = Some(Arc::new(Mutex::new(Vec::new())));
             (None, vec![0])
         }
@@ -188,6 +197,7 @@ pub(crate) fn plan(
         pre_filter.is_some(),
         post_filter.is_some(),
         &output_names,
+        None,
         parallelism,
         interval,
     );
@@ -201,6 +211,112 @@ pub(crate) fn plan(
         casts,
         sink: sink_plan,
         sink_keys,
+        aggregate: None,
+        collected,
+        output_names,
+        parallelism,
+        interval,
+        explain,
+    })
+}
+
+/// A SELECT prints its rows only from a bounded source (a plugin's scan is bounded in 1.x).
+fn check_bounded(query: &Query, source: &TableDef, provider: &Provider) -> Result<(), HostError> {
+    if matches!(provider, Provider::Builtin) && !builtin_bounded(source) {
+        return Err(HostError::Rejected(format!(
+            "{}: SELECT prints its rows only from a bounded source; table '{}' is unbounded (give datagen 'number-of-rows')",
+            query.pos, source.name
+        )));
+    }
+    Ok(())
+}
+
+/// What a plan has before its projection: the source, its filters and joins.
+pub(crate) struct Parts {
+    source: TableDef,
+    source_provider: Provider,
+    pre_filter: Option<Bound>,
+    joins: Vec<JoinPlan>,
+    post_filter: Option<Bound>,
+}
+
+fn parts(
+    source: TableDef,
+    source_provider: Provider,
+    pre_filter: Option<Bound>,
+    joins: Vec<JoinPlan>,
+    post_filter: Option<Bound>,
+) -> Parts {
+    Parts {
+        source,
+        source_provider,
+        pre_filter,
+        joins,
+        post_filter,
+    }
+}
+
+/// The plan of a `GROUP BY` query (see `aggregate.rs`): the finisher projects the rows before
+/// grouping, routed by the group keys to the sink subtasks, which aggregate and emit the
+/// select list (mapped to the sink's columns) as an update changelog.
+fn plan_grouped(
+    catalog: &mut Catalog,
+    query: &Query,
+    sink: Option<(&TableDef, Option<&[String]>)>,
+    options: &JobOptions,
+    scope: Scope,
+    parts: Parts,
+) -> Result<Plan, HostError> {
+    let (parallelism, interval) = settings(catalog, options)?;
+    let Grouping {
+        pre,
+        mut plan,
+        items,
+        names,
+    } = grouping(&scope, query)?;
+    let mut collected = None;
+    let (sink_plan, output_names) = match sink {
+        Some((table, columns)) => {
+            let insert = map_insert(catalog, query, table, columns, items, &names)?;
+            check_sink(table, &plan, &insert.projection)?;
+            plan.outputs = insert.projection;
+            plan.casts = insert.casts;
+            plan.update_before = table.connector() == "print";
+            (Some((table.clone(), insert.provider)), insert.output_names)
+        }
+        None => {
+            check_bounded(query, &parts.source, &parts.source_provider)?;
+            collected = Some(Arc::new(Mutex::new(Vec::new())));
+            plan.casts = vec![None; items.len()];
+            plan.outputs = items;
+            (None, names)
+        }
+    };
+    let sink_keys: Vec<usize> = (0..plan.keys).collect();
+    let explain = explain(
+        catalog,
+        &parts.source,
+        &parts.joins,
+        &sink_plan,
+        &[],
+        parts.pre_filter.is_some(),
+        parts.post_filter.is_some(),
+        &output_names,
+        Some(&plan),
+        parallelism,
+        interval,
+    );
+    Ok(Plan {
+        source: parts.source,
+        source_provider: parts.source_provider,
+        pre_filter: parts.pre_filter,
+        joins: parts.joins,
+        post_filter: parts.post_filter,
+        casts: vec![None; pre.len()],
+        projection: pre,
+        sink: sink_plan,
+        sink_keys,
+        aggregate: Some(plan),
         collected,
         output_names,
         parallelism,

@@ -5,6 +5,7 @@
 //! `checkpoints.rs` holds the barriers and the coordinator; `metrics.rs` the shared counters;
 //! `summary.rs` prints what a job did, `progress.rs` the live line on a terminal.
 
+mod aggregate;
 mod checkpoints;
 mod finisher;
 mod metrics;
@@ -16,6 +17,7 @@ mod summary;
 mod tasks;
 
 use super::*;
+use aggregate::*;
 use checkpoints::*;
 pub(crate) use finisher::*;
 pub(crate) use metrics::*;
@@ -117,6 +119,7 @@ pub(crate) fn run(tasks: Tasks, metrics: &Metrics) -> Ran {
         probers,
         finishers,
         sinks,
+        aggregators,
         sink_keys,
         joins,
         interval,
@@ -144,11 +147,13 @@ pub(crate) fn run(tasks: Tasks, metrics: &Metrics) -> Ran {
     let sink_counters = std::thread::scope(|scope| {
         let sink_handles: Vec<_> = sinks
             .into_iter()
+            .zip(aggregators)
             .zip(sink_rxs)
-            .map(|(sink, rx)| {
+            .map(|((sink, aggregator), rx)| {
                 let task = SinkTask {
                     sink,
                     inputs: workers,
+                    aggregator,
                 };
                 let flushed = flushed_tx.clone();
                 scope.spawn(move || task.run(rx, flushed, metrics))

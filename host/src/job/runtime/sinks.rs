@@ -8,6 +8,8 @@ pub(crate) struct SinkTask {
     pub(crate) sink: Box<dyn Sink>,
     /// How many workers send to it.
     pub(crate) inputs: usize,
+    /// A `GROUP BY`'s aggregation, before the sink.
+    pub(crate) aggregator: Option<Aggregator>,
 }
 
 impl SinkTask {
@@ -19,6 +21,7 @@ impl SinkTask {
         metrics: &Metrics,
     ) -> Counters {
         let mut sink = self.sink;
+        let mut aggregator = self.aggregator;
         let mut alignment = Alignment::new(self.inputs);
         let mut result = Ok(());
         // Rows written since the last flush that succeeded.
@@ -36,8 +39,16 @@ impl SinkTask {
                     if metrics.failed() {
                         continue;
                     }
-                    result = sink.write(&rows);
-                    if result.is_ok() {
+                    let rows = match &mut aggregator {
+                        Some(a) => a.apply(rows),
+                        None => Ok(rows),
+                    };
+                    result = match &rows {
+                        Ok(rows) if rows.is_empty() => Ok(()),
+                        Ok(rows) => sink.write(rows),
+                        Err(e) => Err(e.clone()),
+                    };
+                    if let (Ok(()), Ok(rows)) = (&result, &rows) {
                         let n = rows.len() as u64;
                         metrics.written.fetch_add(n, Ordering::Relaxed);
                         UNACKNOWLEDGED.fetch_add(n, Ordering::SeqCst);
@@ -75,6 +86,12 @@ impl SinkTask {
         if let Err(e) = sink.close() {
             metrics.fail(e);
         }
-        sink.counters()
+        let mut counters = sink.counters();
+        if let Some(a) = &aggregator {
+            let (groups, bytes) = a.state();
+            counters.push(("groups".into(), groups as u64));
+            counters.push(("group_state_bytes".into(), bytes as u64));
+        }
+        counters
     }
 }

@@ -12,6 +12,8 @@ pub(crate) struct Tasks {
     pub(crate) probers: Vec<Prober>,
     pub(crate) finishers: Vec<Finisher>,
     pub(crate) sinks: Vec<Box<dyn Sink>>,
+    /// Per sink subtask: its aggregation, for a `GROUP BY`.
+    pub(crate) aggregators: Vec<Option<Aggregator>>,
     pub(crate) sink_keys: Vec<usize>,
     pub(crate) joins: Arc<Vec<JoinPlan>>,
     /// How often a checkpoint is taken.
@@ -25,10 +27,18 @@ impl Tasks {
         for task in 0..n {
             sinks.push(match (&plan.sink, &plan.collected) {
                 (Some((table, provider)), _) => create_sink(table, provider, task, n)?,
-                (None, Some(rows)) => Box::new(Collect { rows: rows.clone() }),
+                (None, Some(rows)) => Box::new(Collect {
+                    rows: rows.clone(),
+                    materialize: plan.aggregate.is_some(),
+                }),
                 (None, None) => return Err("no sink".into()),
             });
         }
+        let retracts = plan.source.produces_changes();
+        let aggregate = plan.aggregate.clone().map(Arc::new);
+        let aggregators = (0..n)
+            .map(|_| aggregate.clone().map(|a| Aggregator::new(a, retracts)))
+            .collect();
         let direct = direct(&plan.joins, &plan.post_filter, &plan.projection);
         let mut probers = Vec::with_capacity(n);
         let mut finishers = Vec::with_capacity(n);
@@ -63,6 +73,7 @@ impl Tasks {
             probers,
             finishers,
             sinks,
+            aggregators,
             sink_keys: plan.sink_keys,
             joins: Arc::new(plan.joins),
             interval: plan.interval,

@@ -177,6 +177,12 @@ impl Parser {
                     }
                 }
                 self.next += 1;
+                if let (false, Token::LParen, Some(function)) =
+                    (quoted, self.peek(), AggregateFunction::of(&upper))
+                {
+                    self.next += 1;
+                    return self.aggregate(function, pos);
+                }
                 if !quoted && matches!(self.peek(), Token::LParen) {
                     self.next += 1;
                     let mut args = Vec::new();
@@ -211,6 +217,26 @@ impl Parser {
             }
             _ => Err(self.expected("an expression")),
         }
+    }
+
+    /// The rest of an aggregate call after its `(`: `*` (COUNT only), or `[DISTINCT] x`.
+    fn aggregate(&mut self, function: AggregateFunction, pos: Pos) -> Result<Expr> {
+        let distinct = self.eat_keyword("DISTINCT");
+        if !distinct {
+            self.eat_keyword("ALL");
+        }
+        let arg = if function == AggregateFunction::Count && !distinct && self.eat(&Token::Mul) {
+            None
+        } else {
+            Some(Box::new(self.expr()?))
+        };
+        self.expect(&Token::RParen)?;
+        Ok(Expr::Aggregate {
+            function,
+            distinct,
+            arg,
+            pos,
+        })
     }
 
     fn case(&mut self, pos: Pos) -> Result<Expr> {

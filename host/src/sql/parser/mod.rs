@@ -68,7 +68,7 @@ struct Parser {
 /// Words that end an expression or a table reference, so they cannot be aliases.
 const RESERVED: &[&str] = &[
     "FROM", "WHERE", "JOIN", "LEFT", "INNER", "ON", "FOR", "AS", "AND", "OR", "NOT", "IS", "WHEN",
-    "THEN", "ELSE", "END", "SELECT", "INSERT", "WITH", "LIMIT", "GROUP", "ORDER",
+    "THEN", "ELSE", "END", "SELECT", "INSERT", "WITH", "LIMIT", "GROUP", "ORDER", "HAVING",
 ];
 
 impl Parser {
