@@ -295,6 +295,7 @@ mod guarantee {
                     Finisher::new(Vec::new(), None, projection, vec![None], false)
                 })
                 .collect(),
+            aggregators: (0..n).map(|_| None).collect(),
             sinks: (0..n)
                 .map(|_| {
                     Box::new(Buffer {
