@@ -33,7 +33,7 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct JobArgs {
-    /// The job file (`.sql`).
+    /// The job file (`.sql`), or `-` for standard input.
     pub file: PathBuf,
     #[command(flatten)]
     pub resources: Resources,

@@ -413,3 +413,39 @@ fn run_seed_says_how_to_install_redis_before_building_when_it_is_missing() {
         "{stderr}"
     );
 }
+
+#[test]
+fn run_dash_reads_the_job_from_standard_input() {
+    use std::io::Write;
+    let resources = resource_dir(&[]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .args(["run", "-", "--resources"])
+        .arg(resources.path())
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"CREATE TABLE g (id BIGINT) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '3');
+CREATE TABLE p (id BIGINT) WITH ('connector' = 'print');
+INSERT INTO p SELECT id FROM g;",
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "+I[1]\n+I[2]\n+I[3]\n"
+    );
+}

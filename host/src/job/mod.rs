@@ -84,7 +84,15 @@ pub fn run_file(path: &Path, options: &JobOptions) -> Result<Outcome, HostError>
 }
 
 fn run_statements(path: &Path, options: &JobOptions) -> Result<Outcome, HostError> {
-    let sql = std::fs::read_to_string(path).map_err(|e| HostError::io(path, e))?;
+    // `-`: the job comes on standard input.
+    let sql = if path == Path::new("-") {
+        let mut sql = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut sql)
+            .map_err(|e| HostError::io(path, e))?;
+        sql
+    } else {
+        std::fs::read_to_string(path).map_err(|e| HostError::io(path, e))?
+    };
     let statements = crate::sql::parse(&sql).map_err(|e| HostError::Rejected(e.to_string()))?;
     let mut catalog = Catalog {
         tables: BTreeMap::new(),

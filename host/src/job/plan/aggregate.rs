@@ -263,9 +263,11 @@ pub(crate) fn grouping(scope: &Scope, query: &Query) -> Result<Grouping, HostErr
     let mut names = Vec::new();
     for item in &query.items {
         match item {
-            SelectItem::Wildcard(pos) => return Err(HostError::Rejected(format!(
+            SelectItem::Wildcard(pos) => {
+                return Err(HostError::Rejected(format!(
                 "{pos}: not supported: SELECT * with GROUP BY (name the group keys and aggregates)"
-            ))),
+            )))
+            }
             SelectItem::Expr { expr, alias } => {
                 names.push(
                     alias

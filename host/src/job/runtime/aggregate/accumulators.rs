@@ -32,7 +32,10 @@ pub(crate) enum Number {
 pub(crate) enum Acc {
     Count(i64),
     /// `SUM` and `AVG`: the sum and how many non-NULL values it holds.
-    Sum { sum: Number, n: i64 },
+    Sum {
+        sum: Number,
+        n: i64,
+    },
     /// `MIN` / `MAX` over a retracting input: each value with its count, in order.
     Values(Vec<(Value, u64)>),
     /// `MIN` / `MAX` over an input that only inserts: the extreme so far.
@@ -116,7 +119,8 @@ impl Acc {
                 };
             }
             Acc::Values(values) => {
-                let at = values.binary_search_by(|(v, _)| compare(v, value).unwrap_or(Ordering::Equal));
+                let at =
+                    values.binary_search_by(|(v, _)| compare(v, value).unwrap_or(Ordering::Equal));
                 match (at, sign > 0) {
                     (Ok(i), true) => values[i].1 += 1,
                     (Err(i), true) => values.insert(i, (value.clone(), 1)),
@@ -193,7 +197,10 @@ impl Acc {
         match self {
             Acc::Values(values) => {
                 values.capacity() * std::mem::size_of::<(Value, u64)>()
-                    + values.iter().map(|(v, _)| value_heap_bytes(v)).sum::<usize>()
+                    + values
+                        .iter()
+                        .map(|(v, _)| value_heap_bytes(v))
+                        .sum::<usize>()
             }
             Acc::Extreme(v) => value_heap_bytes(v),
             _ => 0,

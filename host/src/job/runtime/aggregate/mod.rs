@@ -88,7 +88,11 @@ impl Aggregator {
                 let group = Group {
                     key: row.values[..keys].to_vec(),
                     rows: 0,
-                    accs: plan.calls.iter().map(|c| Acc::new(c, self.retracts)).collect(),
+                    accs: plan
+                        .calls
+                        .iter()
+                        .map(|c| Acc::new(c, self.retracts))
+                        .collect(),
                     distinct: plan
                         .calls
                         .iter()
