@@ -55,7 +55,9 @@ pub fn parse(sql: &str) -> Result<Vec<Statement>> {
         }
         statements.push(parser.statement()?);
         if !parser.at_end() && !parser.eat(&Token::SemiColon) {
-            return Err(parser.expected("';' or the end of the statement"));
+            return Err(parser
+                .unsupported_clause()
+                .unwrap_or_else(|| parser.expected("';' or the end of the statement")));
         }
     }
 }
@@ -67,11 +69,61 @@ struct Parser {
 
 /// Words that end an expression or a table reference, so they cannot be aliases.
 const RESERVED: &[&str] = &[
-    "FROM", "WHERE", "JOIN", "LEFT", "INNER", "ON", "FOR", "AS", "AND", "OR", "NOT", "IS", "WHEN",
-    "THEN", "ELSE", "END", "SELECT", "INSERT", "WITH", "LIMIT", "GROUP", "ORDER", "HAVING",
+    "FROM",
+    "WHERE",
+    "JOIN",
+    "LEFT",
+    "INNER",
+    "ON",
+    "FOR",
+    "AS",
+    "AND",
+    "OR",
+    "NOT",
+    "IS",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "SELECT",
+    "INSERT",
+    "WITH",
+    "LIMIT",
+    "GROUP",
+    "ORDER",
+    "HAVING",
+    "UNION",
+    "INTERSECT",
+    "EXCEPT",
+    "WINDOW",
+];
+
+/// Clauses of Flink SQL the host does not run, as they may follow a query: named in the error.
+const UNSUPPORTED_CLAUSES: &[(&str, &str)] = &[
+    ("ORDER", "ORDER BY"),
+    ("LIMIT", "LIMIT"),
+    ("UNION", "UNION"),
+    ("INTERSECT", "INTERSECT"),
+    ("EXCEPT", "EXCEPT"),
+    ("WINDOW", "WINDOW"),
+    ("OFFSET", "OFFSET"),
+    ("FETCH", "FETCH"),
 ];
 
 impl Parser {
+    /// "not supported: ORDER BY ..." when the next word starts a clause the host does not run.
+    fn unsupported_clause(&self) -> Option<ParseError> {
+        let (_, clause) = UNSUPPORTED_CLAUSES
+            .iter()
+            .find(|(word, _)| self.is_keyword(word))?;
+        Some(ParseError {
+            pos: self.pos(),
+            message: format!(
+                "not supported: {clause} (the host runs SELECT ... FROM ... [JOIN ... FOR SYSTEM_TIME AS OF ...] [WHERE ...] [GROUP BY ... [HAVING ...]])"
+            ),
+        })
+    }
+
     fn peek(&self) -> &Token {
         self.tokens
             .get(self.next)

@@ -251,6 +251,13 @@ impl Parser {
     fn query(&mut self) -> Result<Query> {
         let pos = self.pos();
         self.expect_keyword("SELECT")?;
+        if self.is_keyword("DISTINCT") {
+            return Err(ParseError {
+                pos: self.pos(),
+                message: "not supported: SELECT DISTINCT (write GROUP BY over the columns)"
+                    .to_string(),
+            });
+        }
         let mut items = Vec::new();
         loop {
             if matches!(self.peek(), Token::Mul) {
