@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use connector_tests::{redis_plugin, resource_dir, RedisServer};
+use connector_tests::{outcome, redis_plugin, resource_dir, RedisServer};
 use redis::Commands;
 
 /// The folder of the real-Flink golden files; SQL run there names `data/clicks.json`.
@@ -34,11 +34,7 @@ fn run(sql: &str, extra: &[&str]) -> (i32, String, String) {
         .env_remove("RUST_LOG")
         .output()
         .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    outcome(out)
 }
 
 /// The table a changelog of print lines (`+I[a, 1]`, `-U[...]`, ...) describes, by its first

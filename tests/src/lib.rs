@@ -499,3 +499,12 @@ pub fn counter(counters: &[Counter], name: &str) -> u64 {
         .map(|c| c.value)
         .unwrap_or_else(|| panic!("no counter {name}"))
 }
+
+/// A finished command's exit code (-1 when a signal ended it), stdout and stderr, as text.
+pub fn outcome(out: std::process::Output) -> (i32, String, String) {
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
