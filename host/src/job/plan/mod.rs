@@ -146,9 +146,16 @@ pub(crate) fn plan(
             catalog,
             query,
             sink,
-            options,
             scope,
-            parts(source, source_provider, pre_filter, joins, post_filter),
+            Parts {
+                source,
+                source_provider,
+                pre_filter,
+                joins,
+                post_filter,
+                parallelism,
+                interval,
+            },
         );
     }
     let mut projection = Vec::new();
@@ -231,29 +238,15 @@ fn check_bounded(query: &Query, source: &TableDef, provider: &Provider) -> Resul
     Ok(())
 }
 
-/// What a plan has before its projection: the source, its filters and joins.
-pub(crate) struct Parts {
+/// What a plan has before its projection: the source, its filters and joins, its settings.
+struct Parts {
     source: TableDef,
     source_provider: Provider,
     pre_filter: Option<Bound>,
     joins: Vec<JoinPlan>,
     post_filter: Option<Bound>,
-}
-
-fn parts(
-    source: TableDef,
-    source_provider: Provider,
-    pre_filter: Option<Bound>,
-    joins: Vec<JoinPlan>,
-    post_filter: Option<Bound>,
-) -> Parts {
-    Parts {
-        source,
-        source_provider,
-        pre_filter,
-        joins,
-        post_filter,
-    }
+    parallelism: usize,
+    interval: Duration,
 }
 
 /// The plan of a `GROUP BY` query (see `aggregate.rs`): the finisher projects the rows before
@@ -263,11 +256,10 @@ fn plan_grouped(
     catalog: &mut Catalog,
     query: &Query,
     sink: Option<(&TableDef, Option<&[String]>)>,
-    options: &JobOptions,
     scope: Scope,
     parts: Parts,
 ) -> Result<Plan, HostError> {
-    let (parallelism, interval) = settings(catalog, options)?;
+    let (parallelism, interval) = (parts.parallelism, parts.interval);
     let Grouping {
         pre,
         mut plan,
