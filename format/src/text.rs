@@ -39,6 +39,46 @@ pub fn write_text(out: &mut Vec<u8>, value: &Value) {
     }
 }
 
+/// A value as Flink's `print` connector shows it: the text form, except that a TIMESTAMP and a
+/// TIME are as Java's `LocalDateTime` / `LocalTime` `toString` writes them (`2020-01-01T00:00`,
+/// `12:34`, `12:34:00.500`: seconds only when not zero, a fraction in 3, 6 or 9 digits only
+/// when not zero), as in Flink 1.20.
+pub fn to_print_text(value: &Value) -> String {
+    match value {
+        Value::Time(nanos) => java_local_time(*nanos),
+        Value::Timestamp(ts) => {
+            let days = ts.seconds.div_euclid(86_400);
+            let nanos = ts.seconds.rem_euclid(86_400) * 1_000_000_000 + i64::from(ts.nanos);
+            format!(
+                "{}T{}",
+                text::format_date(days as i32),
+                java_local_time(nanos)
+            )
+        }
+        other => to_text(other),
+    }
+}
+
+/// Java's `LocalTime.toString` of a time of day in nanoseconds.
+fn java_local_time(nanos_of_day: i64) -> String {
+    let secs = nanos_of_day.div_euclid(1_000_000_000);
+    let nanos = nanos_of_day.rem_euclid(1_000_000_000);
+    let mut out = format!("{:02}:{:02}", secs / 3600, (secs / 60) % 60);
+    if secs % 60 > 0 || nanos > 0 {
+        out.push_str(&format!(":{:02}", secs % 60));
+    }
+    if nanos > 0 {
+        if nanos % 1_000_000 == 0 {
+            out.push_str(&format!(".{:03}", nanos / 1_000_000));
+        } else if nanos % 1_000 == 0 {
+            out.push_str(&format!(".{:06}", nanos / 1_000));
+        } else {
+            out.push_str(&format!(".{nanos:09}"));
+        }
+    }
+    out
+}
+
 /// A value's text form as a `String` (bytes that are not UTF-8 are replaced).
 pub fn to_text(value: &Value) -> String {
     if let Value::String(s) = value {

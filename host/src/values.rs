@@ -181,6 +181,21 @@ pub fn cast_sql(value: Value, to: &DataType) -> Result<Value, String> {
         }
         other => cast(other, to)?,
     };
+    // A CAST to TIMESTAMP(p) keeps p fraction digits, cutting the rest, as Flink.
+    let value = match value {
+        Value::Timestamp(mut ts) | Value::TimestampLtz(mut ts)
+            if matches!(to.kind, TypeKind::TIMESTAMP | TypeKind::TIMESTAMP_LTZ)
+                && to.precision < 9 =>
+        {
+            let unit = 10u32.pow(9 - to.precision);
+            ts.nanos -= ts.nanos % unit;
+            match to.kind {
+                TypeKind::TIMESTAMP => Value::Timestamp(ts),
+                _ => Value::TimestampLtz(ts),
+            }
+        }
+        other => other,
+    };
     let sized = matches!(to.kind, TypeKind::CHAR | TypeKind::VARCHAR) && to.precision != u32::MAX;
     let Value::String(text) = &value else {
         return Ok(value);

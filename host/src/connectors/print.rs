@@ -24,7 +24,8 @@ pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
     ],
 };
 
-/// Flink's form of a row: `+I[1, abc, null]`.
+/// Flink's form of a row: `+I[1, abc, null]` (TIMESTAMP and TIME as Java's `toString`,
+/// `connector_format::to_print_text`).
 pub fn flink_row(row: &Row) -> String {
     let values: Vec<String> = row
         .values
@@ -33,7 +34,7 @@ pub fn flink_row(row: &Row) -> String {
             if v.is_null() {
                 "null".to_string()
             } else {
-                to_text(v)
+                connector_format::to_print_text(v)
             }
         })
         .collect();
