@@ -53,7 +53,7 @@ pub enum Function {
 }
 
 /// An expression bound to a layout.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Bound {
     Input(usize, DataType),
     Literal(Value, DataType),

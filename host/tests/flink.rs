@@ -6,18 +6,13 @@
 use std::path::Path;
 use std::process::Command;
 
-use connector_tests::resource_dir;
+use connector_tests::{files_with_extension, resource_dir};
 
 #[test]
 fn connector_host_prints_what_flink_printed() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/flink");
     let resources = resource_dir(&[]);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .collect();
-    files.sort();
+    let files = files_with_extension(&dir, "sql");
     assert!(!files.is_empty());
     for sql in files {
         let golden = std::fs::read_to_string(sql.with_extension("out")).unwrap();

@@ -5,18 +5,13 @@
 use std::path::Path;
 use std::process::Command;
 
-use connector_tests::{redis_plugin, resource_dir};
+use connector_tests::{files_with_extension, redis_plugin, resource_dir};
 
 #[test]
 fn every_golden_file_is_rejected_with_its_message() {
     let resources = resource_dir(&[&redis_plugin()]);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sql");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
-        .collect();
-    files.sort();
+    let files = files_with_extension(&dir, "sql");
     assert!(
         files.len() >= 20,
         "golden files missing from {}",

@@ -52,10 +52,6 @@ pub(crate) struct Grouping {
 /// The qualifier of the group row's columns: a name SQL cannot write.
 const GROUPED: &str = "$grouped";
 
-fn same(a: &Bound, b: &Bound) -> bool {
-    format!("{a:?}") == format!("{b:?}")
-}
-
 /// Flink's message for an expression in the select list or HAVING that is neither a group key
 /// nor inside an aggregate.
 fn not_grouped(expr: &Expr) -> HostError {
@@ -93,7 +89,7 @@ impl Grouper<'_> {
         };
         if !expr.has_aggregate() {
             if let Ok(bound) = self.scope.bind(expr) {
-                if let Some(j) = self.keys.iter().position(|k| same(k, &bound)) {
+                if let Some(j) = self.keys.iter().position(|k| *k == bound) {
                     return Ok(column(format!("key{j}"), expr.pos()));
                 }
             }
@@ -161,7 +157,7 @@ impl Grouper<'_> {
             c.function == function
                 && c.distinct == distinct
                 && match (b, &bound) {
-                    (Some(x), Some(y)) => same(x, y),
+                    (Some(x), Some(y)) => x == y,
                     (None, None) => true,
                     _ => false,
                 }
@@ -249,7 +245,7 @@ pub(crate) fn grouping(scope: &Scope, query: &Query) -> Result<Grouping, HostErr
             )));
         }
         let bound = scope.bind(e).map_err(reject)?;
-        if !keys.iter().any(|k| same(k, &bound)) {
+        if !keys.contains(&bound) {
             key_names.push(e.default_name(keys.len()));
             keys.push(bound);
         }

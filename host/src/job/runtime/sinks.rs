@@ -43,17 +43,17 @@ impl SinkTask {
                         Some(a) => a.apply(rows),
                         None => Ok(rows),
                     };
-                    result = match &rows {
-                        Ok(rows) if rows.is_empty() => Ok(()),
-                        Ok(rows) => sink.write(rows),
-                        Err(e) => Err(e.clone()),
-                    };
-                    if let (Ok(()), Ok(rows)) = (&result, &rows) {
+                    // An aggregation may turn a batch into no rows: nothing to write then.
+                    result = rows.and_then(|rows| {
+                        if !rows.is_empty() {
+                            sink.write(&rows)?;
+                        }
                         let n = rows.len() as u64;
                         metrics.written.fetch_add(n, Ordering::Relaxed);
                         UNACKNOWLEDGED.fetch_add(n, Ordering::SeqCst);
                         pending += n;
-                    }
+                        Ok(())
+                    });
                     0..0
                 }
                 Message::Barrier { input, id } => alignment.barrier(input, id),

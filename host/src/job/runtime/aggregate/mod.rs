@@ -33,10 +33,6 @@ pub(crate) struct Aggregator {
     distinct_of: Vec<Option<usize>>,
 }
 
-fn hash_key(key: &[Value]) -> u64 {
-    hash_values(key)
-}
-
 fn hash_one(v: &Value) -> u64 {
     hash_iter(std::iter::once(v))
 }
@@ -76,8 +72,8 @@ impl Aggregator {
         let plan = &*self.plan;
         let keys = plan.keys;
         let accumulate = matches!(row.kind, RowKind::Insert | RowKind::UpdateAfter);
-        let hash = hash_key(&row.values[..keys]);
-        let (group, first) = match self
+        let hash = hash_values(&row.values[..keys]);
+        let (mut group, first) = match self
             .groups
             .find_entry(hash, |g| g.key[..] == row.values[..keys])
         {
@@ -101,13 +97,12 @@ impl Aggregator {
                         .collect(),
                 };
                 let table = absent.into_table();
-                let entry = table.insert_unique(hash, group, |g| hash_key(&g.key));
+                let entry = table.insert_unique(hash, group, |g| hash_values(&g.key));
                 (entry, true)
             }
         };
-        let mut group = group;
         let g = group.get_mut();
-        let previous = (!first).then(|| result(plan, g));
+        let previous = (!first).then(|| results(plan, g));
         let sign = if accumulate { 1 } else { -1 };
         g.rows += sign;
         let counted = Value::Boolean(true);
@@ -123,13 +118,13 @@ impl Aggregator {
             }
             g.accs[i].update(call, value, sign);
         }
-        let current = if g.rows > 0 {
-            Some(result(plan, g))
+        if g.rows > 0 {
+            let current = results(plan, g);
+            emit(plan, &g.key, previous, Some(current), out)
         } else {
-            group.remove();
-            None
-        };
-        emit(plan, previous, current, out)
+            let (gone, _) = group.remove();
+            emit(plan, &gone.key, previous, None, out)
+        }
     }
 
     /// How many groups there are and the bytes their state holds (keys, accumulators and
@@ -151,42 +146,48 @@ impl Aggregator {
     }
 }
 
-/// The group row (keys, then results) of a group.
-fn result(plan: &AggregatePlan, group: &Group) -> Vec<Value> {
-    let mut values = group.key.clone();
-    values.extend(group.accs.iter().zip(&plan.calls).map(|(a, c)| a.value(c)));
-    values
+/// The aggregates' results of a group, in call order.
+fn results(plan: &AggregatePlan, group: &Group) -> Vec<Value> {
+    group
+        .accs
+        .iter()
+        .zip(&plan.calls)
+        .map(|(a, c)| a.value(c))
+        .collect()
 }
 
-/// The rows for a group's change from `previous` to `current` (`None`: no group).
+/// The rows for a group's change from the results `previous` to `current` (`None`: no
+/// group). The group row the select list and HAVING read is the key, then the results; it is
+/// made only for the rows it decides.
 fn emit(
     plan: &AggregatePlan,
+    key: &[Value],
     previous: Option<Vec<Value>>,
     current: Option<Vec<Value>>,
     out: &mut Vec<Row>,
 ) -> Result<(), Failure> {
-    let passes = |values: &Vec<Value>| -> Result<bool, Failure> {
+    if previous == current {
+        return Ok(());
+    }
+    let row = |results: Vec<Value>| {
+        let mut values = Vec::with_capacity(key.len() + results.len());
+        values.extend_from_slice(key);
+        values.extend(results);
+        values
+    };
+    let passes = |values: &[Value]| -> Result<bool, Failure> {
         match &plan.having {
             None => Ok(true),
             Some(h) => Ok(h.test(values)?),
         }
     };
-    match (previous, current) {
-        (None, Some(new)) => {
-            if passes(&new)? {
-                out.push(output(plan, RowKind::Insert, &new)?);
-            }
-        }
-        (Some(old), None) => {
-            if passes(&old)? {
-                out.push(output(plan, RowKind::Delete, &old)?);
-            }
-        }
+    let (old, new) = (previous.map(row), current.map(row));
+    let before = old.as_deref().map(passes).transpose()?.unwrap_or(false);
+    let after = new.as_deref().map(passes).transpose()?.unwrap_or(false);
+    match (old, new) {
+        (None, Some(new)) if after => out.push(output(plan, RowKind::Insert, &new)?),
+        (Some(old), None) if before => out.push(output(plan, RowKind::Delete, &old)?),
         (Some(old), Some(new)) => {
-            if old == new {
-                return Ok(());
-            }
-            let (before, after) = (passes(&old)?, passes(&new)?);
             if before && (plan.update_before || !after) {
                 // An upsert sink ignores -U: a group that left HAVING is deleted.
                 let kind = match plan.update_before {
@@ -199,7 +200,7 @@ fn emit(
                 out.push(output(plan, RowKind::UpdateAfter, &new)?);
             }
         }
-        (None, None) => {}
+        _ => {}
     }
     Ok(())
 }
