@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records what real Flink 1.20.3 prints for each host/tests/flink/*.sql into *.out (the golden
 # files host/tests/flink.rs compares connector-host's output with). Flink's jars come from PyPI
-# (apache-flink-libraries, no PyFlink needed) into target/flink-1.20.3 when missing; Java 17
+# (apache-flink-libraries, no PyFlink needed; flink/flink-jars.sh) when missing; Java 17
 # runs Golden.java: a TableEnvironment in streaming mode, parallelism 1, each statement in
 # turn, waiting for INSERTs; the print connector's lines on stdout are the golden output.
 # Usage: bash host/tests/flink/record.sh [name.sql ...]
@@ -9,13 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 here=$(pwd)
 root=$(cd ../../.. && pwd)
-jars="$root/target/flink-1.20.3/apache-flink-libraries-1.20.3/deps/lib"
-if [ ! -d "$jars" ]; then
-  mkdir -p "$root/target/flink-1.20.3"
-  (cd "$root/target/flink-1.20.3" &&
-    pip download --no-deps apache-flink-libraries==1.20.3 -d . >/dev/null &&
-    tar xzf apache-flink-libraries-1.20.3.tar.gz)
-fi
+jars=$(bash "$root/flink/flink-jars.sh")
 build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
 javac -d "$build" -cp "$jars/*" Golden.java

@@ -302,6 +302,17 @@ pub const OPTIONS: &[OptionDecl] = &[
     },
     OptionDecl {
         section: LOOKUP,
+        default: Some("false"),
+        ..opt(
+            "lookup.async",
+            OptionType::BOOLEAN,
+            "In Apache Flink (the bridge, `flink/`): `true` looks up through Flink's async \
+             lookup function, which gathers concurrent probes into batches. The host looks up \
+             in batches either way.",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
         default: Some("NONE"),
         choices: &["NONE", "PARTIAL"],
         ..opt(
