@@ -13,8 +13,9 @@ import org.apache.flink.table.api.TableResult;
  * Runs a SQL file in a local Flink (a TableEnvironment in streaming mode), as Flink's SQL
  * client would: {@code SET 'key' = 'value'} goes to the table config, every other statement
  * runs in turn, and each INSERT is waited for. Lines starting with {@code --} are dropped;
- * statements end with a {@code ;} at the end of a line. Exits 1 with the error's messages
- * (its causes included) when a statement fails.
+ * statements end with a {@code ;} at the end of a line. When a statement fails it prints the
+ * error's messages (its causes' too) and exits 2 when the job was refused before running (SQL
+ * or validation errors: a table's options, as the plugin checks them), 1 otherwise.
  *
  * <p>{@code java -cp "<flink-jars>/*:flink-connector-redis.jar" dev.connectors.flink.RunSql
  * job.sql [key=value ...]}: the extra arguments are set before the file's statements.
@@ -60,7 +61,11 @@ public final class RunSql {
             StringBuilder why = new StringBuilder("error: ");
             Throwable cause = e;
             String last = null;
+            boolean refused = false;
             while (cause != null) {
+                String name = cause.getClass().getName();
+                refused |= name.equals("org.apache.flink.table.api.ValidationException")
+                        || name.equals("org.apache.flink.table.api.SqlParserException");
                 String m = cause.getMessage();
                 if (m != null && !m.equals(last)) {
                     why.append("\n  ").append(m.trim());
@@ -69,7 +74,7 @@ public final class RunSql {
                 cause = cause.getCause();
             }
             System.err.println(why);
-            System.exit(1);
+            System.exit(refused ? 2 : 1);
         }
         System.exit(0);
     }
