@@ -302,6 +302,16 @@ pub const OPTIONS: &[OptionDecl] = &[
     },
     OptionDecl {
         section: LOOKUP,
+        default: Some("NONE"),
+        choices: &["NONE", "PARTIAL"],
+        ..opt(
+            "lookup.cache",
+            OptionType::ENUM,
+            "Lookup cache: `NONE` or `PARTIAL` (an LRU cache of looked-up keys).",
+        )
+    },
+    OptionDecl {
+        section: LOOKUP,
         default: Some("false"),
         ..opt(
             "lookup.async",
@@ -309,16 +319,6 @@ pub const OPTIONS: &[OptionDecl] = &[
             "In Apache Flink (the bridge, `flink/`): `true` looks up through Flink's async \
              lookup function, which gathers concurrent probes into batches. The host looks up \
              in batches either way.",
-        )
-    },
-    OptionDecl {
-        section: LOOKUP,
-        default: Some("NONE"),
-        choices: &["NONE", "PARTIAL"],
-        ..opt(
-            "lookup.cache",
-            OptionType::ENUM,
-            "Lookup cache: `NONE` or `PARTIAL` (an LRU cache of looked-up keys).",
         )
     },
     OptionDecl {
