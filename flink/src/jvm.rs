@@ -4,7 +4,9 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use connector_host::error::Failure;
 use jni::objects::{JByteArray, JIntArray, JObjectArray, JString};
+use jni::sys::jlong;
 use jni::JNIEnv;
 
 /// The exception every failure of a native method raises.
@@ -83,4 +85,33 @@ pub fn bytes_into(
 
 pub fn all_bytes(env: &mut JNIEnv<'_>, array: &JByteArray<'_>) -> Result<Vec<u8>, String> {
     env.convert_byte_array(array).map_err(jni_error)
+}
+
+/// A plugin call's failure as the exception's message (the plugin's own words).
+pub fn message(failure: Failure) -> String {
+    failure.message
+}
+
+/// A boxed value handed to Java as a `long` (its pointer); see [`borrow`] and [`release`].
+pub fn into_handle<T>(value: T) -> jlong {
+    Box::into_raw(Box::new(value)) as jlong
+}
+
+/// The value behind a handle; an error names `what` when the handle is 0 (closed).
+///
+/// # Safety
+/// `handle` is 0 or came from [`into_handle`] with this `T` and was not released; the Java
+/// side uses a handle from one thread at a time.
+pub unsafe fn borrow<'h, T>(handle: jlong, what: &str) -> Result<&'h mut T, String> {
+    // SAFETY: as the caller promises.
+    unsafe { (handle as *mut T).as_mut() }.ok_or_else(|| format!("the {what} is closed"))
+}
+
+/// Takes the value behind a handle back (`None` for 0), to close and drop it.
+///
+/// # Safety
+/// As [`borrow`]; the handle is not used again.
+pub unsafe fn release<T>(handle: jlong) -> Option<Box<T>> {
+    // SAFETY: as the caller promises: the pointer came from `Box::into_raw`.
+    (handle != 0).then(|| unsafe { Box::from_raw(handle as *mut T) })
 }

@@ -2,35 +2,31 @@
 //! rows goes in; the answers come back in one `byte[]` (`rows::encode_answers`). `submit` and
 //! `collect` let the async function keep one batch in flight while it gathers the next.
 
-use connector_host::connectors::{plugin_result, Answers, Lookup, Named, PluginLookup};
-use connector_host::error::Failure;
-use connector_interface::{Roles, Row};
+use connector_host::connectors::{plugin_result, Lookup, Named, PluginLookup};
 use jni::objects::{JByteArray, JClass, JIntArray, JObjectArray};
 use jni::sys::{jbyteArray, jint, jlong};
 use jni::JNIEnv;
 
-use crate::jvm::{self, guard, jni_error};
-use crate::rows;
+use connector_interface::Roles;
+
+use crate::jvm::{borrow, guard, into_handle, jni_error, message, release};
+use crate::rows::{self, Batch};
 use crate::table::Table;
 
 /// One function's lookup and the memory its batches reuse.
 struct LookupHandle {
     lookup: Named<PluginLookup>,
-    keys: Vec<Row>,
-    bytes: Vec<u8>,
+    keys: Batch,
     answers: Vec<u8>,
 }
 
-fn message(failure: Failure) -> String {
-    failure.message
-}
-
+/// The open lookup behind a handle.
+///
 /// # Safety
-/// `handle` is 0 or a value `openLookup` returned and `closeLookup` has not been given.
-unsafe fn handle<'h>(handle: jlong) -> Result<&'h mut LookupHandle, String> {
-    // SAFETY: as the caller promises; the Java function calls a handle from one thread.
-    unsafe { (handle as *mut LookupHandle).as_mut() }
-        .ok_or_else(|| "the lookup is closed".to_string())
+/// `lookup` is 0 or a value `openLookup` returned and `closeLookup` has not been given.
+unsafe fn handle<'h>(lookup: jlong) -> Result<&'h mut LookupHandle, String> {
+    // SAFETY: as the caller promises.
+    unsafe { borrow(lookup, "lookup") }
 }
 
 /// Creates and opens the plugin's lookup (the spec's numbers end with the key columns).
@@ -52,13 +48,11 @@ pub extern "system" fn Java_dev_connectors_flink_NativeBridge_openLookup<'l>(
         .map_err(message)?;
         let mut lookup = Named::new(lookup, name, &table.plugin);
         lookup.open().map_err(message)?;
-        let handle = Box::new(LookupHandle {
+        Ok(into_handle(LookupHandle {
             lookup,
-            keys: Vec::new(),
-            bytes: Vec::new(),
+            keys: Batch::default(),
             answers: Vec::new(),
-        });
-        Ok(Box::into_raw(handle) as jlong)
+        }))
     })
 }
 
@@ -69,16 +63,12 @@ fn submit(
     len: jint,
     count: jint,
 ) -> Result<(), String> {
-    jvm::bytes_into(env, batch, len, &mut h.bytes)?;
-    h.keys.clear();
-    rows::decode(&h.bytes, count.max(0) as usize, &mut h.keys)?;
-    let submitted = h.lookup.submit(&h.keys).map_err(message);
-    h.keys.clear();
-    submitted
+    let keys = h.keys.read(env, batch, len, count)?;
+    h.lookup.submit(keys).map_err(message)
 }
 
 fn collect(env: &mut JNIEnv<'_>, h: &mut LookupHandle) -> Result<jbyteArray, String> {
-    let answers: Answers = h.lookup.collect().map_err(message)?;
+    let answers = h.lookup.collect().map_err(message)?;
     rows::encode_answers(&answers, &mut h.answers)?;
     let array = env.byte_array_from_slice(&h.answers).map_err(jni_error)?;
     Ok(array.into_raw())
@@ -141,11 +131,10 @@ pub extern "system" fn Java_dev_connectors_flink_NativeBridge_closeLookup<'l>(
     lookup: jlong,
 ) {
     guard(&mut env, (), |_| {
-        if lookup == 0 {
-            return Ok(());
+        // SAFETY: the handle came from `openLookup` and is closed once.
+        match unsafe { release::<LookupHandle>(lookup) } {
+            Some(mut h) => h.lookup.close().map_err(message),
+            None => Ok(()),
         }
-        // SAFETY: the handle came from `openLookup` (Box::into_raw) and is closed once.
-        let mut h = unsafe { Box::from_raw(lookup as *mut LookupHandle) };
-        h.lookup.close().map_err(message)
     })
 }

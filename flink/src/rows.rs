@@ -9,6 +9,34 @@
 use connector_host::connectors::Answers;
 use connector_interface::packed::{pack, unpack_into};
 use connector_interface::{Row, RowKind};
+use jni::objects::JByteArray;
+use jni::JNIEnv;
+
+use crate::jvm;
+
+/// A handle's batch memory, reused from batch to batch: the bytes copied from Java and the
+/// rows decoded from them.
+#[derive(Default)]
+pub struct Batch {
+    bytes: Vec<u8>,
+    rows: Vec<Row>,
+}
+
+impl Batch {
+    /// The `count` rows in the first `len` bytes of `array`.
+    pub fn read(
+        &mut self,
+        env: &mut JNIEnv<'_>,
+        array: &JByteArray<'_>,
+        len: i32,
+        count: i32,
+    ) -> Result<&[Row], String> {
+        jvm::bytes_into(env, array, len, &mut self.bytes)?;
+        self.rows.clear();
+        decode(&self.bytes, count.max(0) as usize, &mut self.rows)?;
+        Ok(&self.rows)
+    }
+}
 
 /// Appends the `count` rows of a batch to `rows`.
 pub fn decode(bytes: &[u8], count: usize, rows: &mut Vec<Row>) -> Result<(), String> {

@@ -1,33 +1,20 @@
 //! `NativeBridge`'s sink methods: a plugin sink per Flink sink writer, fed in batches; `flush`
 //! is the plugin's flush contract (every row written before it is durable when it returns).
 
-use connector_host::connectors::{Named, PluginSink, Sink};
-use connector_host::error::Failure;
-use connector_interface::{Roles, Row};
+use connector_host::connectors::{plugin_result, Named, PluginSink, Sink};
+use connector_interface::Roles;
 use jni::objects::{JByteArray, JClass, JIntArray, JObjectArray};
 use jni::sys::{jint, jlong};
 use jni::JNIEnv;
 
-use crate::jvm::{self, guard};
-use crate::rows;
+use crate::jvm::{borrow, guard, into_handle, message, release};
+use crate::rows::Batch;
 use crate::table::Table;
 
 /// One writer's sink and the memory its batches reuse.
 struct SinkHandle {
     sink: Named<PluginSink>,
-    rows: Vec<Row>,
-    bytes: Vec<u8>,
-}
-
-fn message(failure: Failure) -> String {
-    failure.message
-}
-
-/// # Safety
-/// `handle` is 0 or a value `openSink` returned and `closeSink` has not been given.
-unsafe fn handle<'h>(handle: jlong) -> Result<&'h mut SinkHandle, String> {
-    // SAFETY: as the caller promises; the Java writer calls a handle from one thread.
-    unsafe { (handle as *mut SinkHandle).as_mut() }.ok_or_else(|| "the sink is closed".to_string())
+    batch: Batch,
 }
 
 /// Creates and opens the plugin's sink for one subtask; returns its handle.
@@ -42,16 +29,13 @@ pub extern "system" fn Java_dev_connectors_flink_NativeBridge_openSink<'l>(
     guard(&mut env, 0, |env| {
         let table = Table::from_java(env, &names, &schema, &numbers)?;
         let factory = table.factory(Roles::SINK)?;
-        let sink = connector_host::connectors::plugin_result(factory.create_sink(&table.context))
-            .map_err(message)?;
+        let sink = plugin_result(factory.create_sink(&table.context)).map_err(message)?;
         let mut sink = Named::new(PluginSink(sink), &table.context.table_name, &table.plugin);
         sink.open().map_err(message)?;
-        let handle = Box::new(SinkHandle {
+        Ok(into_handle(SinkHandle {
             sink,
-            rows: Vec::new(),
-            bytes: Vec::new(),
-        });
-        Ok(Box::into_raw(handle) as jlong)
+            batch: Batch::default(),
+        }))
     })
 }
 
@@ -67,13 +51,9 @@ pub extern "system" fn Java_dev_connectors_flink_NativeBridge_write<'l>(
 ) {
     guard(&mut env, (), |env| {
         // SAFETY: the writer passes its own open handle.
-        let h = unsafe { handle(sink) }?;
-        jvm::bytes_into(env, &batch, len, &mut h.bytes)?;
-        h.rows.clear();
-        rows::decode(&h.bytes, count.max(0) as usize, &mut h.rows)?;
-        let written = h.sink.write(&h.rows).map_err(message);
-        h.rows.clear();
-        written
+        let h = unsafe { borrow::<SinkHandle>(sink, "sink") }?;
+        let rows = h.batch.read(env, &batch, len, count)?;
+        h.sink.write(rows).map_err(message)
     })
 }
 
@@ -86,7 +66,8 @@ pub extern "system" fn Java_dev_connectors_flink_NativeBridge_flush<'l>(
 ) {
     guard(&mut env, (), |_| {
         // SAFETY: the writer passes its own open handle.
-        unsafe { handle(sink) }?.sink.flush().map_err(message)
+        let h = unsafe { borrow::<SinkHandle>(sink, "sink") }?;
+        h.sink.flush().map_err(message)
     })
 }
 
@@ -98,11 +79,10 @@ pub extern "system" fn Java_dev_connectors_flink_NativeBridge_closeSink<'l>(
     sink: jlong,
 ) {
     guard(&mut env, (), |_| {
-        if sink == 0 {
-            return Ok(());
+        // SAFETY: the handle came from `openSink` and is closed once.
+        match unsafe { release::<SinkHandle>(sink) } {
+            Some(mut h) => h.sink.close().map_err(message),
+            None => Ok(()),
         }
-        // SAFETY: the handle came from `openSink` (Box::into_raw) and is closed once.
-        let mut h = unsafe { Box::from_raw(sink as *mut SinkHandle) };
-        h.sink.close().map_err(message)
     })
 }

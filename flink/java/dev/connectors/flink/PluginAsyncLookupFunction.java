@@ -24,6 +24,8 @@ public final class PluginAsyncLookupFunction extends AsyncLookupFunction {
     private final TableSpec spec;
     private final int[] keys;
     private final LogicalType[] keyTypes;
+    /** Packs each key on the task thread (the only caller of asyncLookup). */
+    private transient RowPacker packer;
     private transient LinkedBlockingQueue<Probe> queue;
     private transient Thread worker;
     private transient volatile boolean running;
@@ -47,6 +49,7 @@ public final class PluginAsyncLookupFunction extends AsyncLookupFunction {
     public void open(FunctionContext context) {
         long lookup = NativeBridge.openLookup(spec.names(), spec.schema,
                 TableSpec.numbers(0, 1, keys));
+        packer = new RowPacker(keyTypes);
         queue = new LinkedBlockingQueue<>();
         running = true;
         worker = new Thread(() -> run(lookup), "connector-flink lookup " + spec.table);
@@ -57,7 +60,7 @@ public final class PluginAsyncLookupFunction extends AsyncLookupFunction {
     /** Called from the task thread: the key is packed at once (Flink may reuse the row). */
     @Override
     public CompletableFuture<Collection<RowData>> asyncLookup(RowData keyRow) {
-        RowPacker packer = new RowPacker(keyTypes);
+        packer.clear();
         packer.add(keyRow);
         Probe probe = new Probe(packer.copy());
         queue.add(probe);
