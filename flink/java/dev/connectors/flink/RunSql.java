@@ -15,7 +15,9 @@ import org.apache.flink.table.api.TableResult;
  * runs in turn, and each INSERT is waited for. Lines starting with {@code --} are dropped;
  * statements end with a {@code ;} at the end of a line. When a statement fails it prints the
  * error's messages (its causes' too) and exits 2 when the job was refused before running (SQL
- * or validation errors: a table's options, as the plugin checks them), 1 otherwise.
+ * or validation errors: a table's options, as the plugin checks them), 1 otherwise. After each
+ * INSERT it prints {@code job finished: net runtime N ms} (Flink's own figure: the job's run
+ * from its submission, without the local cluster's start) to standard error.
  *
  * <p>{@code java -cp "<flink-jars>/*:flink-connector-redis.jar" dev.connectors.flink.RunSql
  * job.sql [key=value ...]}: the extra arguments are set before the file's statements.
@@ -55,6 +57,15 @@ public final class RunSql {
                 TableResult result = t.executeSql(statement);
                 if (statement.trim().toUpperCase().startsWith("INSERT")) {
                     result.await();
+                    if (result.getJobClient().isPresent()) {
+                        long ms =
+                                result.getJobClient()
+                                        .get()
+                                        .getJobExecutionResult()
+                                        .get()
+                                        .getNetRuntime();
+                        System.err.println("job finished: net runtime " + ms + " ms");
+                    }
                 }
             }
         } catch (Exception e) {
