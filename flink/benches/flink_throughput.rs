@@ -38,8 +38,8 @@ fn job(sink: &str) -> String {
         "SET 'parallelism.default' = '1';
 CREATE TABLE gen (id BIGINT, v STRING) WITH ('connector' = 'datagen', 'rows-per-second' = '1000000000',
   'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS}', 'fields.v.length' = '48');
-CREATE TABLE out (id BIGINT, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ({sink});
-INSERT INTO out SELECT id, v FROM gen;
+CREATE TABLE dest (id BIGINT, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ({sink});
+INSERT INTO dest SELECT id, v FROM gen;
 "
     )
 }
