@@ -87,11 +87,10 @@ impl Table {
             )
         })?;
         if !factory.roles().contains(role) {
-            return Err(format!(
-                "table '{}': connector '{}' does not support the {} role",
-                self.context.table_name,
-                self.identifier,
-                role.names().join("")
+            return Err(connector_host::error::role_not_supported(
+                &self.context.table_name,
+                &self.identifier,
+                role,
             ));
         }
         Ok(factory)

@@ -112,6 +112,19 @@ impl HostError {
     }
 }
 
+/// The refusal of a table whose connector lacks `role`, in the host's and the Flink bridge's
+/// words.
+pub fn role_not_supported(
+    table: &str,
+    connector: &str,
+    role: connector_interface::Roles,
+) -> String {
+    format!(
+        "table '{table}': connector '{connector}' does not support the {} role",
+        role.names().join("")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! and options as `explain` shows them (sensitive ones masked).
 
 use super::*;
+use crate::error::role_not_supported;
 
 /// A table's connector: built in, or a plugin's factory.
 pub(crate) enum Provider {
@@ -60,10 +61,10 @@ impl Catalog {
         if let Some(decl) = builtin(&connector) {
             validate_builtin(table).map_err(HostError::Rejected)?;
             if !decl.roles.contains(role) {
-                let role = role.names().join("");
-                return Err(HostError::Rejected(format!(
-                    "table '{}': connector '{connector}' does not support the {role} role",
-                    table.name
+                return Err(HostError::Rejected(role_not_supported(
+                    &table.name,
+                    &connector,
+                    role,
                 )));
             }
             return Ok(Provider::Builtin);
@@ -99,10 +100,10 @@ impl Catalog {
                 reason: format!("the manifest lists '{connector}' but the loaded library does not"),
             })?;
         if !factory.roles().contains(role) {
-            return Err(HostError::Rejected(format!(
-                "table '{}': connector '{connector}' does not support the {} role",
-                table.name,
-                role.names().join("")
+            return Err(HostError::Rejected(role_not_supported(
+                &table.name,
+                &connector,
+                role,
             )));
         }
         factory
