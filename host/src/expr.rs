@@ -2,6 +2,7 @@
 
 use connector_interface::{DataType, Timestamp, TypeKind, Value};
 
+use crate::decimal;
 use crate::sql::ast::{BinaryOp, Expr, Pos};
 use crate::values::{
     as_f64, as_i64, cast_sql, compare, is_integer, is_numeric, is_string, to_text,
@@ -221,6 +222,9 @@ fn literal_type(v: &Value) -> DataType {
         Value::Int(_) => DataType::new(TypeKind::INT).not_null(),
         Value::BigInt(_) => DataType::new(TypeKind::BIGINT).not_null(),
         Value::Double(_) => DataType::new(TypeKind::DOUBLE).not_null(),
+        Value::Decimal(d) => {
+            decimal::decimal_type(u32::from(d.precision), u32::from(d.scale)).not_null()
+        }
         Value::String(_) => DataType::string().not_null(),
         _ => DataType::new(TypeKind::OTHER),
     }
@@ -274,13 +278,20 @@ fn binary_type(op: BinaryOp, l: &DataType, r: &DataType, pos: Pos) -> Result<Dat
             }
             if is_integer(l) && is_integer(r) {
                 let big = l.kind == TypeKind::BIGINT || r.kind == TypeKind::BIGINT;
-                Ok(DataType::new(if big {
+                return Ok(DataType::new(if big {
                     TypeKind::BIGINT
                 } else {
                     TypeKind::INT
-                }))
-            } else {
-                Ok(DataType::new(TypeKind::DOUBLE))
+                }));
+            }
+            // Exact operands with a DECIMAL among them (a NULL literal takes the other's type):
+            // Flink's derived DECIMAL; anything with a FLOAT or DOUBLE: DOUBLE.
+            let exact = |t: &DataType, other: &DataType| {
+                decimal::as_decimal_type(if null(t) { other } else { t })
+            };
+            match (exact(l, r), exact(r, l)) {
+                (Some(a), Some(b)) => Ok(decimal::result_type(op, a, b)),
+                _ => Ok(DataType::new(TypeKind::DOUBLE)),
             }
         }
     }
@@ -341,6 +352,7 @@ impl Bound {
                 // Java's two's complement, as Flink: -(-2147483648) is -2147483648.
                 Value::Int(v) => Value::Int(v.wrapping_neg()),
                 Value::BigInt(v) => Value::BigInt(v.wrapping_neg()),
+                Value::Decimal(d) => decimal::negate(&d),
                 other => Value::Double(-as_f64(&other).unwrap_or(0.0)),
             },
             Bound::IsNull(e, negated) => Value::Boolean(e.eval(row)?.is_null() != *negated),
@@ -437,6 +449,7 @@ fn binary(op: BinaryOp, l: Value, r: &Bound, row: &[Value], t: &DataType) -> Res
                 })
             }
         }
+        _ if t.kind == TypeKind::DECIMAL => decimal::eval(op, &l, &r, t)?,
         _ => {
             let (a, b) = (as_f64(&l).unwrap_or(0.0), as_f64(&r).unwrap_or(0.0));
             Value::Double(match op {

@@ -7,12 +7,14 @@
 //! - `logging.rs`: the log output and the callbacks plugins log through;
 //! - `plugins.rs`: the `plugins list | describe | install` commands;
 //! - `cli.rs`: argument parsing and dispatch; `error.rs`: errors and exit codes;
+//! - `decimal.rs`: DECIMAL literals and arithmetic, as Flink types and rounds them;
 //! - `output.rs`: stdout, where a closed pipe stops a job quietly;
 //! - `signals.rs`: SIGINT, SIGTERM and SIGHUP stop a job; a second one, or the grace period,
 //!   exits at once.
 
 pub mod cli;
 pub mod connectors;
+pub mod decimal;
 pub mod discovery;
 pub mod error;
 pub mod expr;

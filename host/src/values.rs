@@ -150,7 +150,8 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Bytes(x), Value::Bytes(y)) => Some(x.as_slice().cmp(y.as_slice())),
         _ => match (as_i64(a), as_i64(b)) {
             (Some(x), Some(y)) => Some(x.cmp(&y)),
-            _ => as_f64(a)?.partial_cmp(&as_f64(b)?),
+            // DECIMALs exactly, against each other and integers; the rest as doubles.
+            _ => crate::decimal::compare(a, b).or_else(|| as_f64(a)?.partial_cmp(&as_f64(b)?)),
         },
     }
 }

@@ -115,10 +115,16 @@ impl Parser {
         match self.peek().clone() {
             Token::Number(n, _) => {
                 self.next += 1;
-                let value = if n.contains(['.', 'e', 'E']) {
+                let value = if n.contains(['e', 'E']) {
                     Value::Double(n.parse().map_err(|_| ParseError {
                         pos,
                         message: format!("'{n}' is not a number"),
+                    })?)
+                } else if n.contains('.') {
+                    // 0.1 is DECIMAL(1, 1), as in Flink (1e-1 is DOUBLE).
+                    Value::Decimal(crate::decimal::literal(&n).ok_or_else(|| ParseError {
+                        pos,
+                        message: format!("'{n}' is out of the range of DECIMAL(38)"),
                     })?)
                 } else {
                     match n.parse::<i64>() {
