@@ -3,6 +3,7 @@
 use connector_interface::{DataType, Timestamp, TypeKind, Value};
 
 use crate::decimal;
+use crate::like;
 use crate::sql::ast::{BinaryOp, Expr, Pos};
 use crate::values::{
     as_f64, as_i64, cast_sql, compare, is_integer, is_numeric, is_string, to_text,
@@ -51,6 +52,8 @@ pub enum Function {
     Coalesce,
     CharLength,
     Proctime,
+    CurrentTimestamp,
+    Like,
 }
 
 /// An expression bound to a layout.
@@ -167,6 +170,20 @@ impl Scope {
                         t.precision = 3;
                         (Function::Proctime, t)
                     }
+                    ("CURRENT_TIMESTAMP", 0) => {
+                        let mut t = DataType::new(TypeKind::TIMESTAMP_LTZ).not_null();
+                        t.precision = 3;
+                        (Function::CurrentTimestamp, t)
+                    }
+                    ("LIKE", 2 | 3) => {
+                        for a in &args {
+                            let t = a.data_type();
+                            if !is_string(t) && t.kind != TypeKind::OTHER {
+                                return err(*pos, format!("LIKE needs character strings, found {t}"));
+                            }
+                        }
+                        (Function::Like, DataType::new(TypeKind::BOOLEAN))
+                    }
                     ("UPPER" | "LOWER" | "TRIM" | "CHAR_LENGTH" | "CONCAT" | "COALESCE" | "PROCTIME", n) => {
                         return err(*pos, format!("{name} does not take {n} argument(s)"))
                     }
@@ -174,7 +191,7 @@ impl Scope {
                         return err(
                             *pos,
                             format!(
-                                "unknown function '{name}'; supported: UPPER, LOWER, TRIM, CHAR_LENGTH, CONCAT, COALESCE, CAST, CASE"
+                                "unknown function '{name}'; supported: UPPER, LOWER, TRIM, CHAR_LENGTH, CONCAT, COALESCE, CAST, CASE, LIKE, CURRENT_TIMESTAMP"
                             ),
                         )
                     }
@@ -342,7 +359,7 @@ impl Bound {
         Ok(match self {
             Bound::Input(i, _) => row.get(*i).cloned().unwrap_or(Value::Null),
             Bound::Literal(v, _) => v.clone(),
-            Bound::Cast(e, t) => cast_sql(e.eval(row)?, t)?,
+            Bound::Cast(e, t) => cast_sql(e.eval(row)?, e.data_type(), t)?,
             Bound::Not(e) => match e.eval(row)? {
                 Value::Boolean(b) => Value::Boolean(!b),
                 _ => Value::Null,
@@ -495,7 +512,21 @@ fn call(f: Function, args: &[Bound], row: &[Value]) -> Result<Value, String> {
             }
             Value::Null
         }
-        Function::Proctime => now(),
+        Function::Proctime | Function::CurrentTimestamp => now(),
+        Function::Like => {
+            let mut texts = Vec::with_capacity(args.len());
+            for a in args {
+                match text(a.eval(row)?) {
+                    Some(s) => texts.push(s),
+                    None => return Ok(Value::Null),
+                }
+            }
+            Value::Boolean(like::matches(
+                &texts[0],
+                &texts[1],
+                texts.get(2).map(String::as_str),
+            )?)
+        }
     })
 }
 
@@ -544,6 +575,16 @@ mod tests {
         assert_eq!(eval("CAST(a AS STRING)"), Value::from("7"));
         assert_eq!(eval("NULL IS NULL AND NOT a = 3"), Value::Boolean(true));
         assert_eq!(eval("a / 2"), Value::Int(3));
+        assert_eq!(eval("s LIKE '%Hi%' AND s NOT LIKE 'Hi%'"), Value::Boolean(true));
+        let now = bind("CURRENT_TIMESTAMP").unwrap();
+        assert_eq!(now.data_type().kind, TypeKind::TIMESTAMP_LTZ);
+        let Value::TimestampLtz(ts) = now.eval(&row).unwrap() else {
+            panic!("CURRENT_TIMESTAMP is a TIMESTAMP_LTZ")
+        };
+        let Value::TimestampLtz(then) = proctime() else {
+            panic!()
+        };
+        assert!((then.seconds - ts.seconds).abs() <= 1);
     }
 
     #[test]

@@ -171,14 +171,19 @@ pub fn cast_is_identity(value: &Value, to: &DataType) -> bool {
     }
 }
 
-/// `CAST(x AS t)` as Flink does it: [`cast`], a BOOLEAN as `TRUE` / `FALSE`, and for `VARCHAR(n)` the text cut to `n`
+/// `CAST(x AS t)` as Flink does it: [`cast`], a BOOLEAN as `TRUE` / `FALSE`, a TIMESTAMP(p)
+/// with p fraction digits, and for `VARCHAR(n)` the text cut to `n`
 /// characters, for `CHAR(n)` cut or padded with spaces to `n`. (Inserting into such a column
 /// keeps the text whole, as Flink's default `table.exec.sink.type-length-enforcer` = `IGNORE`.)
-pub fn cast_sql(value: Value, to: &DataType) -> Result<Value, String> {
+pub fn cast_sql(value: Value, from: &DataType, to: &DataType) -> Result<Value, String> {
     // Flink's CAST of a BOOLEAN to text is upper case (its print connector writes `true`).
     let value = match value {
         Value::Boolean(b) if is_string(to) => {
             Value::String(if b { "TRUE" } else { "FALSE" }.into())
+        }
+        // A TIMESTAMP(p) as text has exactly p fraction digits: `2020-01-02 03:04:05.000`.
+        Value::Timestamp(ts) if is_string(to) && from.kind == TypeKind::TIMESTAMP => {
+            Value::String(timestamp_text(&ts, from.precision.min(9)).as_str().into())
         }
         other => cast(other, to)?,
     };
@@ -247,6 +252,24 @@ pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
             });
         }
     }
+    // Between the time types as Flink: a timestamp's date or time of day; a date at midnight.
+    match (&value, to.kind) {
+        (Value::Timestamp(ts), TypeKind::DATE) => {
+            return Ok(Value::Date(ts.seconds.div_euclid(86_400) as i32))
+        }
+        (Value::Timestamp(ts), TypeKind::TIME) => {
+            let nanos = ts.seconds.rem_euclid(86_400) * 1_000_000_000 + i64::from(ts.nanos);
+            let unit = 10i64.pow(9 - to.precision.min(9));
+            return Ok(Value::Time(nanos - nanos % unit));
+        }
+        (Value::Date(days), TypeKind::TIMESTAMP) => {
+            return Ok(Value::Timestamp(connector_interface::Timestamp {
+                seconds: i64::from(*days) * 86_400,
+                nanos: 0,
+            }))
+        }
+        _ => {}
+    }
     if to.kind == TypeKind::TIMESTAMP_LTZ {
         if let Value::Timestamp(ts) = value {
             return Ok(Value::TimestampLtz(ts));
@@ -258,6 +281,21 @@ pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
         }
     }
     from_text(&to_text(&value), to)
+}
+
+/// A TIMESTAMP's SQL text with exactly `precision` fraction digits.
+fn timestamp_text(ts: &connector_interface::Timestamp, precision: u32) -> String {
+    let whole = connector_interface::Timestamp {
+        seconds: ts.seconds,
+        nanos: 0,
+    };
+    let mut text = to_text(&Value::Timestamp(whole));
+    if precision > 0 {
+        let fraction = format!("{:09}", ts.nanos);
+        text.push('.');
+        text.push_str(&fraction[..precision as usize]);
+    }
+    text
 }
 
 /// Whether a value of type `from` can be written into a column of type `to` without an

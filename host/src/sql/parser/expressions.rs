@@ -50,6 +50,17 @@ impl Parser {
             Token::Gt => BinaryOp::Gt,
             Token::GtEq => BinaryOp::GtEq,
             _ => {
+                let not_like =
+                    self.is_keyword("NOT") && self.keyword_at(1).as_deref() == Some("LIKE");
+                if not_like || self.is_keyword("LIKE") {
+                    self.next += if not_like { 2 } else { 1 };
+                    let like = self.like(left, pos)?;
+                    return Ok(if not_like {
+                        Expr::Not(Box::new(like), pos)
+                    } else {
+                        like
+                    });
+                }
                 if self.eat_keyword("IS") {
                     let negated = self.eat_keyword("NOT");
                     self.expect_keyword("NULL")?;
@@ -65,6 +76,19 @@ impl Parser {
         self.next += 1;
         let right = self.additive()?;
         Ok(binary(op, left, right, pos))
+    }
+
+    /// `x LIKE pattern [ESCAPE 'c']` after its LIKE: the function LIKE(x, pattern[, escape]).
+    fn like(&mut self, left: Expr, pos: Pos) -> Result<Expr> {
+        let mut args = vec![left, self.additive()?];
+        if self.eat_keyword("ESCAPE") {
+            args.push(self.additive()?);
+        }
+        Ok(Expr::Function {
+            name: "LIKE".to_string(),
+            args,
+            pos,
+        })
     }
 
     fn additive(&mut self) -> Result<Expr> {
@@ -179,6 +203,20 @@ impl Parser {
                             self.next += 1;
                             return self.case(pos);
                         }
+                        "TIMESTAMP" | "DATE" | "TIME" => {
+                            if let Token::SingleQuotedString(text) = self.peek_at(1).clone() {
+                                self.next += 2;
+                                return Ok(time_literal(&upper, &text, pos));
+                            }
+                        }
+                        "CURRENT_TIMESTAMP" if !matches!(self.peek_at(1), Token::LParen) => {
+                            self.next += 1;
+                            return Ok(Expr::Function {
+                                name: upper,
+                                args: Vec::new(),
+                                pos,
+                            });
+                        }
                         _ => {}
                     }
                 }
@@ -267,5 +305,27 @@ impl Parser {
             otherwise,
             pos,
         })
+    }
+}
+
+/// `TIMESTAMP '2020-01-02 03:04:05.5'`, `DATE '...'`, `TIME '...'`: the text cast to the type,
+/// a TIMESTAMP's or TIME's precision the number of its fraction digits (as Flink).
+fn time_literal(kind: &str, text: &str, pos: Pos) -> Expr {
+    let fraction = text
+        .rsplit_once('.')
+        .map_or(0, |(_, f)| f.trim_end().len() as u32);
+    let to = DataType {
+        precision: fraction,
+        ..DataType::new(match kind {
+            "TIMESTAMP" => TypeKind::TIMESTAMP,
+            "DATE" => TypeKind::DATE,
+            _ => TypeKind::TIME,
+        })
+    }
+    .not_null();
+    Expr::Cast {
+        expr: Box::new(Expr::Literal(Value::String(text.into()), pos)),
+        to,
+        pos,
     }
 }

@@ -1,0 +1,5 @@
+-- LIKE / NOT LIKE (% any text, _ one character, ESCAPE), TIMESTAMP / DATE / TIME literals, a
+-- CAST of TIMESTAMP(p) to text with p fraction digits, and CASTs between the time types.
+CREATE TABLE src (s STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '1', 'fields.s.length' = '5');
+CREATE TABLE sink_t (a BOOLEAN, b BOOLEAN, c BOOLEAN, d BOOLEAN, e BOOLEAN, f BOOLEAN, g BOOLEAN, h TIMESTAMP(3), i DATE, j TIME, k STRING, l STRING, m STRING, n DATE, o TIME, p STRING, q TIMESTAMP(3)) WITH ('connector' = 'print');
+INSERT INTO sink_t SELECT 'abc' LIKE 'a%', 'abc' LIKE 'a_c', 'abc' NOT LIKE '%b', 'a_c' LIKE 'a!_c' ESCAPE '!', 'aXc' LIKE 'a!_c' ESCAPE '!', 'ABC' LIKE 'abc', 'a%c' LIKE 'a\%c', TIMESTAMP '2020-01-02 03:04:05.5', DATE '2020-01-02', TIME '03:04:05', CAST(TIMESTAMP '2020-01-02 03:04:05' AS STRING), CAST(CAST(TIMESTAMP '2020-01-02 03:04:05' AS TIMESTAMP(3)) AS STRING), CAST(TIMESTAMP '2020-01-02 03:04:05.123456' AS STRING), CAST(TIMESTAMP '2020-01-02 03:04:05' AS DATE), CAST(TIMESTAMP '2020-01-02 03:04:05' AS TIME), CAST(CAST('2020-01-02 03:04:05' AS TIMESTAMP(3)) AS STRING), CAST(DATE '2020-01-02' AS TIMESTAMP(3)) FROM src
