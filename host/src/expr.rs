@@ -575,7 +575,10 @@ mod tests {
         assert_eq!(eval("CAST(a AS STRING)"), Value::from("7"));
         assert_eq!(eval("NULL IS NULL AND NOT a = 3"), Value::Boolean(true));
         assert_eq!(eval("a / 2"), Value::Int(3));
-        assert_eq!(eval("s LIKE '%Hi%' AND s NOT LIKE 'Hi%'"), Value::Boolean(true));
+        assert_eq!(
+            eval("s LIKE '%Hi%' AND s NOT LIKE 'Hi%'"),
+            Value::Boolean(true)
+        );
         let now = bind("CURRENT_TIMESTAMP").unwrap();
         assert_eq!(now.data_type().kind, TypeKind::TIMESTAMP_LTZ);
         let Value::TimestampLtz(ts) = now.eval(&row).unwrap() else {

@@ -149,6 +149,7 @@ mod tests {
             name: "t".into(),
             columns: vec![Column::new("a", connector_interface::DataType::string())],
             proctime: Vec::new(),
+            computed: Vec::new(),
             primary_key: Vec::new(),
             options: all,
         }

@@ -41,6 +41,9 @@ pub struct TableDef {
     pub columns: Vec<Column>,
     /// `x AS PROCTIME()` columns, computed by the host.
     pub proctime: Vec<String>,
+    /// `x AS expr` columns, computed by the host after the PROCTIME ones: each bound to the
+    /// row of the stored, PROCTIME and earlier computed columns.
+    pub computed: Vec<(String, crate::expr::Bound)>,
     /// Primary key column indices (into `columns`), in key order.
     pub primary_key: Vec<usize>,
     pub options: Vec<(String, String)>,

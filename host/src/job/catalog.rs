@@ -150,6 +150,45 @@ impl Catalog {
     }
 }
 
+/// The table's `x AS expr` columns, bound to its stored and PROCTIME columns (and the
+/// computed ones before them), as the sources compute them.
+fn computed_columns(
+    create: &crate::sql::ast::CreateTable,
+    columns: &[Column],
+    proctime: &[String],
+) -> Result<Vec<(String, crate::expr::Bound)>, HostError> {
+    use crate::expr::{Scope, ScopeColumn};
+    let mut scope = Scope::default();
+    let add = |scope: &mut Scope, name: &str, data_type: DataType| {
+        scope.columns.push(ScopeColumn {
+            qualifier: create.name.clone(),
+            name: name.to_string(),
+            data_type,
+        })
+    };
+    for c in columns {
+        add(&mut scope, &c.name, c.data_type.clone());
+    }
+    for p in proctime {
+        let mut t = DataType::new(connector_interface::TypeKind::TIMESTAMP_LTZ).not_null();
+        t.precision = 3;
+        add(&mut scope, p, t);
+    }
+    let mut computed = Vec::new();
+    for c in &create.columns {
+        let Some(expr) = &c.computed else { continue };
+        let bound = scope.bind(expr).map_err(|e| {
+            HostError::Rejected(format!(
+                "{}: table '{}', computed column '{}': {}",
+                e.pos, create.name, c.name, e.message
+            ))
+        })?;
+        add(&mut scope, &c.name, bound.data_type().clone());
+        computed.push((c.name.clone(), bound));
+    }
+    Ok(computed)
+}
+
 pub(crate) fn table_def(create: &crate::sql::ast::CreateTable) -> Result<TableDef, HostError> {
     let mut columns = Vec::new();
     let mut proctime = Vec::new();
@@ -162,6 +201,8 @@ pub(crate) fn table_def(create: &crate::sql::ast::CreateTable) -> Result<TableDe
         }
         if c.proctime {
             proctime.push(c.name.clone());
+        } else if c.computed.is_some() {
+            continue;
         } else {
             columns.push(Column::new(&c.name, c.data_type.clone()));
         }
@@ -193,10 +234,12 @@ pub(crate) fn table_def(create: &crate::sql::ast::CreateTable) -> Result<TableDe
             )));
         }
     }
+    let computed = computed_columns(create, &columns, &proctime)?;
     Ok(TableDef {
         name: create.name.clone(),
         columns,
         proctime,
+        computed,
         primary_key,
         options: create.options.clone(),
     })

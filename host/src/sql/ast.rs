@@ -46,6 +46,8 @@ pub struct ColumnDef {
     pub data_type: DataType,
     /// `name AS PROCTIME()`: computed by the host, never stored.
     pub proctime: bool,
+    /// `name AS expr` (other than PROCTIME()): computed by the host from the row, never stored.
+    pub computed: Option<Expr>,
     pub pos: Pos,
 }
 

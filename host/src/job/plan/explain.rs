@@ -34,6 +34,11 @@ pub(crate) fn explain(
             .iter()
             .map(|c| format!("{} {}", c.name, c.data_type))
             .chain(t.proctime.iter().map(|p| format!("{p} AS PROCTIME()")))
+            .chain(
+                t.computed
+                    .iter()
+                    .map(|(c, b)| format!("{c} {} (computed)", b.data_type())),
+            )
             .collect();
         let pk = if t.primary_key.is_empty() {
             String::new()

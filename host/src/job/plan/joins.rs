@@ -17,6 +17,12 @@ pub(crate) fn plan_join(
             join.time.pos()
         )));
     }
+    if let Some((name, _)) = dim.computed.first() {
+        return Err(HostError::Rejected(format!(
+            "{}: not supported: the lookup table '{}' has a computed column ('{name}')",
+            join.table.pos, dim.name
+        )));
+    }
     let before = scope.columns.len();
     let mut joined = scope.clone();
     block(&mut joined, &dim, join.table.qualifier());

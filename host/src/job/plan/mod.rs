@@ -67,6 +67,13 @@ pub(crate) fn block(scope: &mut Scope, table: &TableDef, qualifier: &str) {
             data_type: t,
         });
     }
+    for (name, bound) in &table.computed {
+        scope.columns.push(ScopeColumn {
+            qualifier: qualifier.to_string(),
+            name: name.clone(),
+            data_type: bound.data_type().clone(),
+        });
+    }
 }
 
 pub(crate) fn reject(e: crate::expr::BindError) -> HostError {

@@ -286,6 +286,7 @@ mod guarantee {
             routing: Routing {
                 keys: vec![0],
                 proctime: 0,
+                computed: Vec::new(),
                 joined_width: 0,
             },
             probers: (0..n).map(|_| Prober::new(None, None)).collect(),

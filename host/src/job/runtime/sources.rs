@@ -1,5 +1,5 @@
 //! Source subtasks: each reads its source (a built-in's reader, or a plugin scan's splits),
-//! adds the PROCTIME columns, routes rows by the source table's key to the workers, and sends
+//! adds the PROCTIME and computed columns, routes rows by the source table's key to the workers, and sends
 //! a checkpoint barrier when the coordinator asks for one (see `checkpoints.rs`).
 
 use super::*;
@@ -10,6 +10,8 @@ pub(crate) struct Routing {
     pub(crate) keys: Vec<usize>,
     /// How many PROCTIME columns the source table has.
     pub(crate) proctime: usize,
+    /// The source table's computed columns, after the PROCTIME ones.
+    pub(crate) computed: Vec<crate::expr::Bound>,
     /// Room kept in each row for the joined columns, so joining moves nothing.
     pub(crate) joined_width: usize,
 }
@@ -81,11 +83,17 @@ impl SourceTask {
                 .fetch_add(batch.len() as u64, Ordering::Relaxed);
             let mut parts: Vec<Vec<Row>> = vec![Vec::new(); workers.len()];
             for mut row in batch {
-                if routing.proctime > 0 {
+                if routing.proctime > 0 || !routing.computed.is_empty() {
                     let now = proctime();
                     let mut values = row.values.into_vec();
-                    values.reserve_exact(routing.proctime + routing.joined_width);
+                    values.reserve_exact(
+                        routing.proctime + routing.computed.len() + routing.joined_width,
+                    );
                     values.extend(std::iter::repeat_n(now, routing.proctime));
+                    for c in &routing.computed {
+                        let v = c.eval(&values)?;
+                        values.push(v);
+                    }
                     row.values = values.into();
                 }
                 parts[route(&row.values, &routing.keys, workers.len())].push(row);

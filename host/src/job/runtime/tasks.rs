@@ -61,6 +61,12 @@ impl Tasks {
         let routing = Routing {
             keys: plan.source.key_columns(),
             proctime: plan.source.proctime.len(),
+            computed: plan
+                .source
+                .computed
+                .iter()
+                .map(|(_, b)| b.clone())
+                .collect(),
             // Joined rows are made in the source rows' memory, unless the join is direct.
             joined_width: match direct {
                 true => 0,

@@ -86,16 +86,28 @@ impl Parser {
             } else {
                 let pos = self.pos();
                 let name = self.identifier("a column name or PRIMARY KEY")?;
-                if self.eat_keyword("AS") {
-                    self.expect_keyword("PROCTIME")?;
-                    self.expect(&Token::LParen)?;
-                    self.expect(&Token::RParen)?;
+                let proctime = self.keyword_at(1).as_deref() == Some("PROCTIME")
+                    && matches!(self.peek_at(2), Token::LParen)
+                    && matches!(self.peek_at(3), Token::RParen)
+                    && matches!(self.peek_at(4), Token::Comma | Token::RParen);
+                if self.is_keyword("AS") && !proctime {
+                    self.next += 1;
+                    columns.push(ColumnDef {
+                        name,
+                        data_type: DataType::new(TypeKind::OTHER),
+                        proctime: false,
+                        computed: Some(self.expr()?),
+                        pos,
+                    });
+                } else if self.eat_keyword("AS") {
+                    self.next += 3;
                     let mut data_type = DataType::new(TypeKind::TIMESTAMP_LTZ).not_null();
                     data_type.precision = 3;
                     columns.push(ColumnDef {
                         name,
                         data_type,
                         proctime: true,
+                        computed: None,
                         pos,
                     });
                 } else {
@@ -110,6 +122,7 @@ impl Parser {
                         name,
                         data_type,
                         proctime: false,
+                        computed: None,
                         pos,
                     });
                 }
