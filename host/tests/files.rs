@@ -191,3 +191,76 @@ fn a_line_longer_than_the_limit_fails_naming_it_and_memory_stays_bounded() {
     );
     eprintln!("peak RSS reading a 50 MB line: {peak_kb} kB");
 }
+
+#[test]
+fn the_json_formats_options_fail_on_what_they_exclude() {
+    let (code, _, err) = run(
+        &[("in", "{\"id\": 1}\n{\"v\": \"x\"}\n")],
+        &print_job(
+            "json",
+            "id INT, v STRING",
+            ", 'json.fail-on-missing-field' = 'true'",
+        ),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("/in, line 1: no field 'v' ('json.fail-on-missing-field' = 'true')"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &[("in", r#"{"op":"c","before":null,"after":{"id":1}}"#)],
+        &print_job(
+            "debezium-json",
+            "id INT",
+            ", 'debezium-json.schema-include' = 'true'",
+        ),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line 1: no 'payload' field ('debezium-json.schema-include' = 'true')"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &[("in", "")],
+        &print_job(
+            "canal-json",
+            "id INT",
+            ", 'canal-json.table.include' = 'orders('",
+        ),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("table 'src': option 'canal-json.table.include' is not a regular expression"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_csv_sink_quotes_what_must_be_quoted_with_the_tables_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.csv");
+    let sql = format!(
+        "CREATE TABLE src (id INT, s STRING, n STRING) WITH ('connector' = 'filesystem', 'path' = '{{dir}}/in', 'format' = 'json');
+CREATE TABLE sink_t (id INT, s STRING, n STRING) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'csv', 'csv.field-delimiter' = ';', 'csv.null-literal' = 'N/A');
+INSERT INTO sink_t SELECT id, s, n FROM src;",
+        out.display()
+    );
+    let input = "{\"id\": 1, \"s\": \" padded \", \"n\": null}\n{\"id\": 2, \"s\": \"a;b\", \"n\": \"N/A\"}\n{\"id\": 3, \"s\": \"two\\nlines\", \"n\": \"x\"}\n";
+    let (code, _, err) = run(&[("in", input)], &sql);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "1;\" padded \";N/A\n2;\"a;b\";\"N/A\"\n3;\"two\nlines\";x\n"
+    );
+    let (code, _, err) = run(
+        &[("in", "")],
+        &print_job("csv", "id INT", ", 'csv.field-delimiter' = ';;'"),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "table 'src': option 'csv.field-delimiter' must be a string with single character, but was: ;;"
+        ),
+        "{err}"
+    );
+}

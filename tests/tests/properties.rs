@@ -254,6 +254,7 @@ proptest! {
                 Column::new("b", DataType::string()),
             ],
             proctime: Vec::new(),
+            computed: Vec::new(),
             primary_key: Vec::new(),
             options: vec![
                 ("connector".into(), "filesystem".into()),

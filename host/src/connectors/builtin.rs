@@ -45,6 +45,9 @@ fn builtin_options(table: &TableDef) -> Result<TableOptions<'_>, String> {
 /// involve more than one (a datagen sequence needs its start and end).
 pub fn validate_builtin(table: &TableDef) -> Result<(), String> {
     let options = builtin_options(table)?;
+    if table.connector() == "filesystem" {
+        filesystem::validate(&options, &table.name)?;
+    }
     if table.connector() == "datagen" {
         for c in &table.columns {
             if options.choice(&format!("fields.{}.kind", c.name)) != Some("sequence") {

@@ -2,6 +2,8 @@
 //! written to a file (`json`, `csv`).
 
 use super::*;
+use csv::Csv;
+use json_format::JsonSettings;
 
 /// `filesystem`'s declaration (Flink's option names).
 pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
@@ -29,6 +31,15 @@ pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
         },
         ignore_parse_errors("json.ignore-parse-errors"),
         ignore_parse_errors("csv.ignore-parse-errors"),
+        json_format::FAIL_ON_MISSING_FIELD,
+        json_format::TIMESTAMP_FORMAT,
+        json_format::SCHEMA_INCLUDE,
+        json_format::DATABASE_INCLUDE,
+        json_format::TABLE_INCLUDE,
+        csv::FIELD_DELIMITER,
+        csv::QUOTE_CHARACTER,
+        csv::NULL_LITERAL,
+        csv::ALLOW_COMMENTS,
         ignore_parse_errors("debezium-json.ignore-parse-errors"),
         ignore_parse_errors("canal-json.ignore-parse-errors"),
         OptionDecl {
@@ -43,6 +54,15 @@ pub(crate) const FACTORY: FactoryDecl = FactoryDecl {
         },
     ],
 };
+
+/// Checks the options a filesystem table's format reads when it runs.
+pub(crate) fn validate(options: &TableOptions, table: &str) -> Result<(), String> {
+    JsonSettings::new(options, table)?;
+    if options.choice("format") == Some("csv") {
+        Csv::from_options(options, table)?;
+    }
+    Ok(())
+}
 
 /// Flink's `<format>.ignore-parse-errors`.
 const fn ignore_parse_errors(key: &'static str) -> OptionDecl {
@@ -70,6 +90,8 @@ pub(crate) struct FileSource {
     /// `<format>.ignore-parse-errors`: skip (and count) lines that cannot be read.
     ignore_parse_errors: bool,
     skipped: u64,
+    csv: Csv,
+    json: JsonSettings,
 }
 
 pub(crate) fn files_of(path: &Path) -> Result<Vec<PathBuf>, String> {
@@ -114,6 +136,8 @@ impl FileSource {
                 .boolean(&format!("{format}.ignore-parse-errors"))
                 .unwrap_or_default(),
             skipped: 0,
+            csv: Csv::from_options(options, &table.name)?,
+            json: JsonSettings::new(options, &table.name)?,
         })
     }
 
@@ -124,17 +148,20 @@ impl FileSource {
                 json_kind(object)
             ));
         }
+        let fail_on_missing = self.json.fail_on_missing_field && self.format == "json";
         let values = self
             .columns
             .iter()
             .map(|c| {
-                from_json(
-                    object
-                        .get(c.name.as_str())
-                        .unwrap_or(&serde_json::Value::Null),
-                    &c.data_type,
-                )
-                .map_err(|e| format!("column '{}': {e}", c.name))
+                let field = object.get(c.name.as_str());
+                if field.is_none() && fail_on_missing {
+                    return Err(format!(
+                        "no field '{}' ('json.fail-on-missing-field' = 'true')",
+                        c.name
+                    ));
+                }
+                from_json(field.unwrap_or(&serde_json::Value::Null), &c.data_type)
+                    .map_err(|e| format!("column '{}': {e}", c.name))
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Row::new(kind, values))
@@ -147,7 +174,7 @@ impl FileSource {
         };
         match self.format.as_str() {
             "csv" => {
-                let fields = split_csv(line);
+                let fields = self.csv.split(line);
                 if fields.len() != self.columns.len() {
                     return Err(format!(
                         "{} fields, the table has {} columns",
@@ -159,18 +186,23 @@ impl FileSource {
                     .columns
                     .iter()
                     .zip(&fields)
-                    .map(|(c, f)| {
-                        from_text(f, &c.data_type).map_err(|e| format!("column '{}': {e}", c.name))
+                    .map(|(c, f)| match f {
+                        None => Ok(Value::Null),
+                        Some(f) => from_text(f, &c.data_type)
+                            .map_err(|e| format!("column '{}': {e}", c.name)),
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(vec![Row::insert(values)])
             }
             "debezium-json" => {
                 let v = json()?;
-                let v = v
-                    .get("payload")
-                    .filter(|p| p.get("op").is_some())
-                    .unwrap_or(&v);
+                let payload = v.get("payload").filter(|p| p.get("op").is_some());
+                if self.json.schema_include && payload.is_none() {
+                    return Err(
+                        "no 'payload' field ('debezium-json.schema-include' = 'true')".to_string(),
+                    );
+                }
+                let v = payload.unwrap_or(&v);
                 let op = v
                     .get("op")
                     .and_then(|o| o.as_str())
@@ -200,6 +232,17 @@ impl FileSource {
                     .get("type")
                     .and_then(|t| t.as_str())
                     .ok_or("no 'type' field")?;
+                // Another database's or table's change than the options include: skipped.
+                for (pattern, field) in [
+                    (&self.json.database, "database"),
+                    (&self.json.table, "table"),
+                ] {
+                    let Some(pattern) = pattern else { continue };
+                    let name = v.get(field).and_then(|n| n.as_str()).unwrap_or_default();
+                    if !pattern.is_match(name) {
+                        return Ok(Vec::new());
+                    }
+                }
                 if !matches!(kind, "INSERT" | "UPDATE" | "DELETE") {
                     // As Flink 1.20.3 (its CanalJsonDeserializationSchema knows INSERT, UPDATE,
                     // DELETE and CREATE only, read from flink-json-1.20.3.jar): a CREATE (a DDL
@@ -269,6 +312,15 @@ fn read_line(reader: &mut impl BufRead, max: usize) -> Result<Option<String>, St
         .map_err(|e| format!("not UTF-8: {e}"))
 }
 
+/// A TIMESTAMP as the json format's ISO-8601 text (`2020-01-02T03:04:05.5`); other values as
+/// they are.
+fn iso_timestamp(value: &Value) -> Value {
+    match value {
+        Value::Timestamp(_) => Value::String(to_text(value).replacen(' ', "T", 1).as_str().into()),
+        other => other.clone(),
+    }
+}
+
 /// Flink's message for a Debezium change without the row before it.
 fn no_before(kind: &str) -> String {
     format!(
@@ -288,30 +340,10 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Splits a CSV line: `,` separated, `"` quoted with `""` for a quote.
-pub(crate) fn split_csv(line: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    fields.push(field);
-    fields
-}
-
 impl Source for FileSource {
     fn next_batch(&mut self, max: usize) -> Result<Option<Vec<Row>>, Failure> {
         let mut rows = Vec::new();
+        let csv = self.format == "csv";
         while rows.len() < max {
             if self.reader.is_none() {
                 let Some(file) = self.files.pop() else { break };
@@ -335,11 +367,27 @@ impl Source for FileSource {
                         1 => line.strip_prefix('\u{feff}').unwrap_or(&line),
                         _ => &line,
                     };
-                    if line.trim().is_empty() {
+                    if line.trim().is_empty() || (csv && self.csv.is_comment(line)) {
                         continue;
                     }
-                    let (file, number) = (file.display().to_string(), *number);
-                    match self.parse_line(line) {
+                    let first = *number;
+                    let mut record = std::borrow::Cow::Borrowed(line);
+                    // A quoted csv field with a line break goes on on the next line.
+                    while csv && self.csv.unterminated(&record) {
+                        let next = read_line(reader, self.max_line).and_then(|l| {
+                            l.ok_or_else(|| "a quoted field is not closed".to_string())
+                        });
+                        let next = next.map_err(|e| {
+                            let at = format!("{}, line {first}", file.display());
+                            format!("table '{}': {at}: {e}", self.table)
+                        })?;
+                        *number += 1;
+                        let joined = record.to_mut();
+                        joined.push('\n');
+                        joined.push_str(&next);
+                    }
+                    let (file, number) = (file.display().to_string(), first);
+                    match self.parse_line(&record) {
                         Ok(parsed) => rows.extend(parsed),
                         Err(e) if self.ignore_parse_errors => {
                             self.skipped += 1;
@@ -378,7 +426,10 @@ impl Source for FileSource {
 pub(crate) struct FileSink {
     table: String,
     columns: Vec<String>,
-    csv: bool,
+    /// The csv settings when the format is `csv` (else `json`).
+    csv: Option<Csv>,
+    /// `json.timestamp-format.standard` = `ISO-8601`: TIMESTAMPs as `2020-01-02T03:04:05`.
+    iso_timestamps: bool,
     path: PathBuf,
     out: Option<std::io::BufWriter<std::fs::File>>,
     rows: u64,
@@ -409,7 +460,11 @@ impl FileSink {
         Ok(FileSink {
             table: table.name.clone(),
             columns: table.columns.iter().map(|c| c.name.to_string()).collect(),
-            csv: format == "csv",
+            csv: match format {
+                "csv" => Some(Csv::from_options(options, &table.name)?),
+                _ => None,
+            },
+            iso_timestamps: options.choice("json.timestamp-format.standard") == Some("ISO-8601"),
             path,
             out: None,
             rows: 0,
@@ -438,29 +493,27 @@ impl Sink for FileSink {
                 )
                 .into());
             }
-            let line = if self.csv {
-                row.values
-                    .iter()
-                    .map(|v| {
-                        let t = to_text(v);
-                        if t.contains([',', '"', '\n']) {
-                            format!("\"{}\"", t.replace('"', "\"\""))
-                        } else {
-                            t
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(",")
-                    .into_bytes()
+            let line = if let Some(csv) = &self.csv {
+                let mut line = String::new();
+                for (i, v) in row.values.iter().enumerate() {
+                    if i > 0 {
+                        line.push(csv.delimiter());
+                    }
+                    csv.write_field(&mut line, (!v.is_null()).then(|| to_text(v)).as_deref());
+                }
+                line.into_bytes()
             } else {
                 // The JSON form of `connector-format`, members in column order: the same
                 // bytes a Redis JSON value holds for the row.
                 let mut line = Vec::with_capacity(16 * self.columns.len());
-                let fields = self
-                    .columns
-                    .iter()
-                    .map(String::as_str)
-                    .zip(row.values.iter());
+                let iso: Vec<Value>;
+                let values = if self.iso_timestamps {
+                    iso = row.values.iter().map(iso_timestamp).collect();
+                    &iso[..]
+                } else {
+                    &row.values[..]
+                };
+                let fields = self.columns.iter().map(String::as_str).zip(values.iter());
                 connector_format::write_json_object(&mut line, fields);
                 line
             };
@@ -490,15 +543,5 @@ impl Sink for FileSink {
 
     fn counters(&self) -> Vec<(String, u64)> {
         vec![("rows_written".into(), self.rows)]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_fields_honour_quotes() {
-        assert_eq!(split_csv(r#"1,"a, ""b""",c"#), vec!["1", r#"a, "b""#, "c"]);
     }
 }

@@ -7,8 +7,10 @@
 
 mod blackhole;
 mod builtin;
+mod csv;
 mod datagen;
 mod filesystem;
+mod json_format;
 mod plugin;
 mod print;
 
