@@ -3,7 +3,7 @@
 use connector_interface::{DataType, Timestamp, TypeKind, Value};
 
 use crate::decimal;
-use crate::like;
+use crate::functions::{self, Function};
 use crate::sql::ast::{BinaryOp, Expr, Pos};
 use crate::values::{
     as_f64, as_i64, cast_sql, compare, is_integer, is_numeric, is_string, to_text,
@@ -41,19 +41,6 @@ fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, BindError> {
         pos,
         message: message.into(),
     })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Function {
-    Upper,
-    Lower,
-    Trim,
-    Concat,
-    Coalesce,
-    CharLength,
-    Proctime,
-    CurrentTimestamp,
-    Like,
 }
 
 /// An expression bound to a layout.
@@ -156,46 +143,7 @@ impl Scope {
                     .iter()
                     .map(|a| self.bind(a))
                     .collect::<Result<_, _>>()?;
-                let (f, t) = match (name.as_str(), args.len()) {
-                    ("UPPER", 1) => (Function::Upper, DataType::string()),
-                    ("LOWER", 1) => (Function::Lower, DataType::string()),
-                    ("TRIM", 1) => (Function::Trim, DataType::string()),
-                    ("CHAR_LENGTH" | "CHARACTER_LENGTH", 1) => {
-                        (Function::CharLength, DataType::new(TypeKind::INT))
-                    }
-                    ("CONCAT", n) if n >= 1 => (Function::Concat, DataType::string()),
-                    ("COALESCE", n) if n >= 1 => (Function::Coalesce, args[0].data_type().clone()),
-                    ("PROCTIME", 0) => {
-                        let mut t = DataType::new(TypeKind::TIMESTAMP_LTZ).not_null();
-                        t.precision = 3;
-                        (Function::Proctime, t)
-                    }
-                    ("CURRENT_TIMESTAMP", 0) => {
-                        let mut t = DataType::new(TypeKind::TIMESTAMP_LTZ).not_null();
-                        t.precision = 3;
-                        (Function::CurrentTimestamp, t)
-                    }
-                    ("LIKE", 2 | 3) => {
-                        for a in &args {
-                            let t = a.data_type();
-                            if !is_string(t) && t.kind != TypeKind::OTHER {
-                                return err(*pos, format!("LIKE needs character strings, found {t}"));
-                            }
-                        }
-                        (Function::Like, DataType::new(TypeKind::BOOLEAN))
-                    }
-                    ("UPPER" | "LOWER" | "TRIM" | "CHAR_LENGTH" | "CONCAT" | "COALESCE" | "PROCTIME", n) => {
-                        return err(*pos, format!("{name} does not take {n} argument(s)"))
-                    }
-                    _ => {
-                        return err(
-                            *pos,
-                            format!(
-                                "unknown function '{name}'; supported: UPPER, LOWER, TRIM, CHAR_LENGTH, CONCAT, COALESCE, CAST, CASE, LIKE, CURRENT_TIMESTAMP"
-                            ),
-                        )
-                    }
-                };
+                let (f, t) = functions::bind(name, &args, *pos)?;
                 Ok(Bound::Call(f, args, t))
             }
             Expr::Aggregate { function, pos, .. } => err(
@@ -374,7 +322,7 @@ impl Bound {
             },
             Bound::IsNull(e, negated) => Value::Boolean(e.eval(row)?.is_null() != *negated),
             Bound::Binary(op, l, r, t) => binary(*op, l.eval(row)?, r, row, t)?,
-            Bound::Call(f, args, _) => call(*f, args, row)?,
+            Bound::Call(f, args, _) => functions::call(*f, args, row)?,
             Bound::Case(whens, otherwise, _) => {
                 for (c, v) in whens {
                     if c.eval(row)? == Value::Boolean(true) {
@@ -480,56 +428,6 @@ fn binary(op: BinaryOp, l: Value, r: &Bound, row: &[Value], t: &DataType) -> Res
     })
 }
 
-fn call(f: Function, args: &[Bound], row: &[Value]) -> Result<Value, String> {
-    let text = |v: Value| -> Option<String> { (!v.is_null()).then(|| to_text(&v)) };
-    Ok(match f {
-        Function::Upper => {
-            text(args[0].eval(row)?).map_or(Value::Null, |s| s.to_uppercase().as_str().into())
-        }
-        Function::Lower => {
-            text(args[0].eval(row)?).map_or(Value::Null, |s| s.to_lowercase().as_str().into())
-        }
-        Function::Trim => text(args[0].eval(row)?).map_or(Value::Null, |s| s.trim().into()),
-        Function::CharLength => {
-            text(args[0].eval(row)?).map_or(Value::Null, |s| Value::Int(s.chars().count() as i32))
-        }
-        Function::Concat => {
-            let mut out = String::new();
-            for a in args {
-                match text(a.eval(row)?) {
-                    Some(s) => out.push_str(&s),
-                    None => return Ok(Value::Null),
-                }
-            }
-            out.as_str().into()
-        }
-        Function::Coalesce => {
-            for a in args {
-                let v = a.eval(row)?;
-                if !v.is_null() {
-                    return Ok(v);
-                }
-            }
-            Value::Null
-        }
-        Function::Proctime | Function::CurrentTimestamp => now(),
-        Function::Like => {
-            let mut texts = Vec::with_capacity(args.len());
-            for a in args {
-                match text(a.eval(row)?) {
-                    Some(s) => texts.push(s),
-                    None => return Ok(Value::Null),
-                }
-            }
-            Value::Boolean(like::matches(
-                &texts[0],
-                &texts[1],
-                texts.get(2).map(String::as_str),
-            )?)
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,6 +477,18 @@ mod tests {
             eval("s LIKE '%Hi%' AND s NOT LIKE 'Hi%'"),
             Value::Boolean(true)
         );
+        let null = "CAST(NULL AS BOOLEAN)";
+        for (e, want) in [
+            (format!("{null} IS TRUE"), false),
+            (format!("{null} IS NOT TRUE"), true),
+            (format!("{null} IS FALSE"), false),
+            (format!("{null} IS NOT FALSE"), true),
+            ("a > 5 IS TRUE".to_string(), true),
+            ("a > 5 IS FALSE".to_string(), false),
+            ("a < 5 IS NOT TRUE".to_string(), true),
+        ] {
+            assert_eq!(eval(&e), Value::Boolean(want), "{e}");
+        }
         let now = bind("CURRENT_TIMESTAMP").unwrap();
         assert_eq!(now.data_type().kind, TypeKind::TIMESTAMP_LTZ);
         let Value::TimestampLtz(ts) = now.eval(&row).unwrap() else {

@@ -8,7 +8,7 @@
 //! - `plugins.rs`: the `plugins list | describe | install` commands;
 //! - `cli.rs`: argument parsing and dispatch; `error.rs`: errors and exit codes;
 //! - `decimal.rs`: DECIMAL literals and arithmetic, as Flink types and rounds them;
-//! - `like.rs`: SQL LIKE patterns;
+//! - `functions.rs`: the scalar functions; `like.rs`: SQL LIKE patterns;
 //! - `output.rs`: stdout, where a closed pipe stops a job quietly;
 //! - `signals.rs`: SIGINT, SIGTERM and SIGHUP stop a job; a second one, or the grace period,
 //!   exits at once.
@@ -19,6 +19,7 @@ pub mod decimal;
 pub mod discovery;
 pub mod error;
 pub mod expr;
+pub mod functions;
 pub mod job;
 pub mod like;
 pub mod loader;

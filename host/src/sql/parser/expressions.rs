@@ -61,21 +61,52 @@ impl Parser {
                         like
                     });
                 }
-                if self.eat_keyword("IS") {
-                    let negated = self.eat_keyword("NOT");
-                    self.expect_keyword("NULL")?;
-                    return Ok(Expr::IsNull {
-                        expr: Box::new(left),
-                        negated,
-                        pos,
-                    });
+                if self.is_keyword("IS") {
+                    return self.is_test(left, pos);
                 }
                 return Ok(left);
             }
         };
         self.next += 1;
         let right = self.additive()?;
-        Ok(binary(op, left, right, pos))
+        let compared = binary(op, left, right, pos);
+        if self.is_keyword("IS") {
+            return self.is_test(compared, pos);
+        }
+        Ok(compared)
+    }
+
+    /// `x IS [NOT] NULL | TRUE | FALSE`, at the IS.
+    fn is_test(&mut self, left: Expr, pos: Pos) -> Result<Expr> {
+        self.next += 1;
+        let negated = self.eat_keyword("NOT");
+        if self.is_keyword("TRUE") || self.is_keyword("FALSE") {
+            // x IS TRUE: COALESCE(x, FALSE); x IS FALSE: COALESCE(NOT x, FALSE) (never
+            // NULL, as in Flink); IS NOT: the negation of that.
+            let value = self.eat_keyword("TRUE");
+            if !value {
+                self.next += 1;
+            }
+            let x = match value {
+                true => left,
+                false => Expr::Not(Box::new(left), pos),
+            };
+            let test = Expr::Function {
+                name: "COALESCE".to_string(),
+                args: vec![x, Expr::Literal(Value::Boolean(false), pos)],
+                pos,
+            };
+            return Ok(match negated {
+                true => Expr::Not(Box::new(test), pos),
+                false => test,
+            });
+        }
+        self.expect_keyword("NULL")?;
+        Ok(Expr::IsNull {
+            expr: Box::new(left),
+            negated,
+            pos,
+        })
     }
 
     /// `x LIKE pattern [ESCAPE 'c']` after its LIKE: the function LIKE(x, pattern[, escape]).

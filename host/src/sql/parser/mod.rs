@@ -14,6 +14,7 @@ use super::ast::*;
 
 mod expressions;
 mod statements;
+mod unsupported;
 
 /// A parse error: where, and what was expected.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,32 +99,7 @@ const RESERVED: &[&str] = &[
     "WINDOW",
 ];
 
-/// Clauses of Flink SQL the host does not run, as they may follow a query: named in the error.
-const UNSUPPORTED_CLAUSES: &[(&str, &str)] = &[
-    ("ORDER", "ORDER BY"),
-    ("LIMIT", "LIMIT"),
-    ("UNION", "UNION"),
-    ("INTERSECT", "INTERSECT"),
-    ("EXCEPT", "EXCEPT"),
-    ("WINDOW", "WINDOW"),
-    ("OFFSET", "OFFSET"),
-    ("FETCH", "FETCH"),
-];
-
 impl Parser {
-    /// "not supported: ORDER BY ..." when the next word starts a clause the host does not run.
-    fn unsupported_clause(&self) -> Option<ParseError> {
-        let (_, clause) = UNSUPPORTED_CLAUSES
-            .iter()
-            .find(|(word, _)| self.is_keyword(word))?;
-        Some(ParseError {
-            pos: self.pos(),
-            message: format!(
-                "not supported: {clause} (the host runs SELECT ... FROM ... [JOIN ... FOR SYSTEM_TIME AS OF ...] [WHERE ...] [GROUP BY ... [HAVING ...]])"
-            ),
-        })
-    }
-
     fn peek(&self) -> &Token {
         self.tokens
             .get(self.next)
@@ -167,10 +143,14 @@ impl Parser {
         }
     }
 
+    /// The error at the cursor: "not supported: ..." at a construct outside the host's subset
+    /// (`unsupported.rs`), else "expected {what}, found ...".
     fn expected(&self, what: &str) -> ParseError {
         ParseError {
             pos: self.pos(),
-            message: format!("expected {what}, found {}", self.found()),
+            message: self
+                .unsupported()
+                .unwrap_or_else(|| format!("expected {what}, found {}", self.found())),
         }
     }
 

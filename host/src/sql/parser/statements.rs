@@ -16,6 +16,8 @@ impl Parser {
             }
             Some("CREATE") => {
                 self.next += 1;
+                // A TEMPORARY table is the host's only kind: every table lives for the job.
+                self.eat_keyword("TEMPORARY");
                 self.expect_keyword("TABLE")?;
                 self.create_table(pos).map(Statement::CreateTable)
             }
