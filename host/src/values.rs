@@ -252,6 +252,26 @@ pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
             });
         }
     }
+    // To DECIMAL(p, s) as Flink: rounded half up to s; NULL when too large for p.
+    if to.kind == TypeKind::DECIMAL {
+        let text = match &value {
+            Value::Double(v) if v.is_finite() => Some(format!("{v}")),
+            Value::Float(v) if v.is_finite() => Some(format!("{v}")),
+            Value::Double(_) | Value::Float(_) => return Ok(Value::Null),
+            Value::TinyInt(_)
+            | Value::SmallInt(_)
+            | Value::Int(_)
+            | Value::BigInt(_)
+            | Value::Decimal(_) => Some(to_text(&value)),
+            _ => None,
+        };
+        if let Some(text) = text {
+            return Ok(
+                connector_interface::text::parse_decimal(&text, to.precision, to.scale)
+                    .map_or(Value::Null, Value::Decimal),
+            );
+        }
+    }
     // Between the time types as Flink: a timestamp's date or time of day; a date at midnight.
     match (&value, to.kind) {
         (Value::Timestamp(ts), TypeKind::DATE) => {
