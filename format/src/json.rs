@@ -1,4 +1,5 @@
-//! The JSON form of a value: numbers as numbers (DECIMAL exactly, from its digits; a float
+//! The JSON form of a value: numbers as numbers (DECIMAL exactly, as Java's `BigDecimal` without
+//! trailing zeros, as Flink's json format writes it; a float
 //! that is not finite as a string), NULL as null, BYTES as base64, dates, times and timestamps
 //! as strings of their text form, arrays and rows as arrays, maps as objects.
 
@@ -14,8 +15,8 @@ pub fn write_json(out: &mut Vec<u8>, value: &Value) {
         | Value::TinyInt(_)
         | Value::SmallInt(_)
         | Value::Int(_)
-        | Value::BigInt(_)
-        | Value::Decimal(_) => write_text(out, value),
+        | Value::BigInt(_) => write_text(out, value),
+        Value::Decimal(d) => write_java_decimal(out, d),
         Value::Float(v) if v.is_finite() => write_text(out, value),
         Value::Double(v) if v.is_finite() => write_text(out, value),
         Value::Float(_) | Value::Double(_) => {
@@ -113,6 +114,55 @@ pub fn write_json_object<'a>(
     out.push(b'}');
 }
 
+/// A DECIMAL as Flink's `json` format writes it (`json.encode.decimal-as-plain-number` =
+/// `false`): Java's `BigDecimal.stripTrailingZeros().toString()`: `2.50` is `2.5`, `100.00`
+/// `1E+2`, `1200` `1.2E+3`, `0.00` `0`, `0.0000001` `1E-7`.
+pub fn write_java_decimal(out: &mut Vec<u8>, d: &connector_interface::Decimal) {
+    let mut unscaled = d.unscaled();
+    let mut scale = i64::from(d.scale);
+    if unscaled == 0 {
+        out.push(b'0');
+        return;
+    }
+    while unscaled % 10 == 0 {
+        unscaled /= 10;
+        scale -= 1;
+    }
+    if unscaled < 0 {
+        out.push(b'-');
+    }
+    let digits = unscaled.unsigned_abs().to_string();
+    let adjusted = digits.len() as i64 - 1 - scale;
+    if scale >= 0 && adjusted >= -6 {
+        // Plain: the digits with `scale` of them after the point.
+        let scale = scale as usize;
+        if scale == 0 {
+            out.extend_from_slice(digits.as_bytes());
+        } else if digits.len() > scale {
+            let (int, frac) = digits.split_at(digits.len() - scale);
+            out.extend_from_slice(int.as_bytes());
+            out.push(b'.');
+            out.extend_from_slice(frac.as_bytes());
+        } else {
+            out.extend_from_slice(b"0.");
+            out.extend(std::iter::repeat_n(b'0', scale - digits.len()));
+            out.extend_from_slice(digits.as_bytes());
+        }
+        return;
+    }
+    // Scientific: one digit, the rest after the point, then E and the signed exponent.
+    out.extend_from_slice(&digits.as_bytes()[..1]);
+    if digits.len() > 1 {
+        out.push(b'.');
+        out.extend_from_slice(&digits.as_bytes()[1..]);
+    }
+    out.push(b'E');
+    if adjusted >= 0 {
+        out.push(b'+');
+    }
+    out.extend_from_slice(adjusted.to_string().as_bytes());
+}
+
 /// The bytes of a base64 text (standard alphabet, padding optional); `None` if it is not.
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
     fn sextet(c: u8) -> Option<u32> {
@@ -157,6 +207,21 @@ mod tests {
     #[test]
     fn values_have_one_json_form() {
         assert_eq!(json(&Value::Decimal(Decimal::new(12345, 10, 2))), "123.45");
+        // Flink 1.20.3's json format, recorded from its filesystem sink (see docs/redis.md).
+        for (unscaled, scale, text) in [
+            (10000, 2, "1E+2"),
+            (0, 2, "0"),
+            (1230, 2, "12.3"),
+            (1200, 0, "1.2E+3"),
+            (1, 3, "0.001"),
+            (12345678901234567890, 2, "123456789012345678.9"),
+            (-150, 2, "-1.5"),
+            (1, 7, "1E-7"),
+            (-12, 8, "-1.2E-7"),
+        ] {
+            let d = Decimal::new(unscaled, 38, scale);
+            assert_eq!(json(&Value::Decimal(d)), text, "{unscaled} scale {scale}");
+        }
         assert_eq!(json(&Value::Bytes(b"hi!".to_vec().into())), "\"aGkh\"");
         assert_eq!(json(&Value::String("".into())), "\"\"");
         assert_eq!(json(&Value::Double(f64::NAN)), "\"NaN\"");

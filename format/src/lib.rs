@@ -17,6 +17,9 @@ mod json;
 mod parse;
 mod text;
 
-pub use json::{base64_decode, write_base64, write_json, write_json_object, write_json_string};
+pub use json::{
+    base64_decode, write_base64, write_java_decimal, write_json, write_json_object,
+    write_json_string,
+};
 pub use parse::{from_json, from_text, ParseError};
 pub use text::{to_print_text, to_text, write_text};

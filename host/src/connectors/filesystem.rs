@@ -499,7 +499,17 @@ impl Sink for FileSink {
                     if i > 0 {
                         line.push(csv.delimiter());
                     }
-                    csv.write_field(&mut line, (!v.is_null()).then(|| to_text(v)).as_deref());
+                    // A DECIMAL as Flink's csv format writes it: as its json format does.
+                    let text = match v {
+                        Value::Null => None,
+                        Value::Decimal(d) => {
+                            let mut text = Vec::new();
+                            connector_format::write_java_decimal(&mut text, d);
+                            Some(String::from_utf8_lossy(&text).into_owned())
+                        }
+                        other => Some(to_text(other)),
+                    };
+                    csv.write_field(&mut line, text.as_deref());
                 }
                 line.into_bytes()
             } else {

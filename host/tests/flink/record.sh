@@ -5,6 +5,7 @@
 # runs Golden.java: a TableEnvironment in streaming mode, parallelism 1, each statement in
 # turn, waiting for INSERTs; the print connector's lines on stdout (all of stdout: a value with
 # a line break goes on on the next line) are the golden output.
+# A sink_*.sql writes files under {out} instead: its golden is the files (see below).
 # Usage: bash host/tests/flink/record.sh [name.sql ...]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,12 +19,28 @@ files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(*.sql)
 for sql in "${files[@]}"; do
   out="${sql%.sql}.out"
-  java --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
-    -cp "$build:$jars/*" Golden "$here/$sql" 2>/dev/null > "$out.rows"
+  what="the print connector's rows."
+  if [[ "$sql" == sink_* ]]; then
+    # A sink_*.sql writes files into {out}/<folder>: the golden is each folder's files, in
+    # folder order, after a '## <folder>' line.
+    files_dir=$(mktemp -d)
+    sed "s|{out}|$files_dir|g" "$here/$sql" > "$build/job.sql"
+    java --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+      -cp "$build:$jars/*" Golden "$build/job.sql" >/dev/null 2>&1
+    for folder in $(ls "$files_dir" | sort); do
+      echo "## $folder"
+      find "$files_dir/$folder" -type f ! -name '.*' | sort | xargs cat
+    done > "$out.rows"
+    rm -rf "$files_dir"
+    what="the filesystem sink's files, a '## folder' line before each folder's."
+  else
+    java --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+      -cp "$build:$jars/*" Golden "$here/$sql" 2>/dev/null > "$out.rows"
+  fi
   {
     echo "# Recorded by host/tests/flink/record.sh from $sql: Apache Flink 1.20.3 (PyPI's"
     echo "# apache-flink-libraries), $(java -version 2>&1 | head -1), streaming mode, parallelism 1;"
-    echo "# the print connector's rows."
+    echo "# $what"
     cat "$out.rows"
   } > "$out"
   rm -f "$out.rows"
