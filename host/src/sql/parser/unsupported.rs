@@ -1,5 +1,5 @@
 //! Flink SQL the host does not run, named: where the parser stops at a construct outside the
-//! host's subset, the error says "not supported: <construct>" (with what to write instead,
+//! host's subset, the error says "not supported: CONSTRUCT" (with what to write instead,
 //! where there is something), not "expected ..., found ...".
 
 use super::*;
