@@ -42,7 +42,8 @@ pub fn write_text(out: &mut Vec<u8>, value: &Value) {
 /// A value as Flink's `print` connector shows it: the text form, except that a TIMESTAMP and a
 /// TIME are as Java's `LocalDateTime` / `LocalTime` `toString` writes them (`2020-01-01T00:00`,
 /// `12:34`, `12:34:00.500`: seconds only when not zero, a fraction in 3, 6 or 9 digits only
-/// when not zero), as in Flink 1.20.
+/// when not zero), and a TIMESTAMP_LTZ as Java's `Instant` (`2020-01-01T00:00:00Z`, in UTC), as
+/// in Flink 1.20.
 pub fn to_print_text(value: &Value) -> String {
     match value {
         Value::Time(nanos) => java_local_time(*nanos),
@@ -54,6 +55,16 @@ pub fn to_print_text(value: &Value) -> String {
                 text::format_date(days as i32),
                 java_local_time(nanos)
             )
+        }
+        // Java's `Instant.toString` (in UTC): seconds always, a fraction in 3, 6 or 9 digits.
+        Value::TimestampLtz(ts) => {
+            let days = ts.seconds.div_euclid(86_400);
+            let secs = ts.seconds.rem_euclid(86_400);
+            let mut time = java_local_time(secs * 1_000_000_000 + i64::from(ts.nanos));
+            if time.len() == 5 {
+                time.push_str(":00");
+            }
+            format!("{}T{time}Z", text::format_date(days as i32))
         }
         other => to_text(other),
     }

@@ -185,6 +185,10 @@ pub fn cast_sql(value: Value, from: &DataType, to: &DataType) -> Result<Value, S
         Value::Timestamp(ts) if is_string(to) && from.kind == TypeKind::TIMESTAMP => {
             Value::String(timestamp_text(&ts, from.precision.min(9)).as_str().into())
         }
+        // A TIMESTAMP_LTZ(p) as text: its wall-clock time in the session's zone (UTC here).
+        Value::TimestampLtz(ts) if is_string(to) && from.kind == TypeKind::TIMESTAMP_LTZ => {
+            Value::String(timestamp_text(&ts, from.precision.min(9)).as_str().into())
+        }
         other => cast(other, to)?,
     };
     // A CAST to TIMESTAMP(p) keeps p fraction digits, cutting the rest, as Flink.

@@ -2,9 +2,10 @@
 # Records what real Flink 1.20.3 prints for each host/tests/flink/*.sql into *.out (the golden
 # files host/tests/flink.rs compares connector-host's output with). Flink's jars come from PyPI
 # (apache-flink-libraries, no PyFlink needed; flink/flink-jars.sh) when missing; Java 17
-# runs Golden.java: a TableEnvironment in streaming mode, parallelism 1, each statement in
-# turn, waiting for INSERTs; the print connector's lines on stdout (all of stdout: a value with
-# a line break goes on on the next line) are the golden output.
+# runs Golden.java: a TableEnvironment in streaming mode, parallelism 1, in the UTC time zone
+# (the host's only one), each statement in turn, waiting for INSERTs; the print connector's
+# lines on stdout (all of stdout: a value with a line break goes on on the next line) are the
+# golden output.
 # A sink_*.sql writes files under {out} instead: its golden is the files (see below).
 # Usage: bash host/tests/flink/record.sh [name.sql ...]
 set -euo pipefail
@@ -25,7 +26,7 @@ for sql in "${files[@]}"; do
     # folder order, after a '## <folder>' line.
     files_dir=$(mktemp -d)
     sed "s|{out}|$files_dir|g" "$here/$sql" > "$build/job.sql"
-    java --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+    java -Duser.timezone=UTC --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
       -cp "$build:$jars/*" Golden "$build/job.sql" >/dev/null 2>&1
     for folder in $(ls "$files_dir" | sort); do
       echo "## $folder"
@@ -34,7 +35,7 @@ for sql in "${files[@]}"; do
     rm -rf "$files_dir"
     what="the filesystem sink's files, a '## folder' line before each folder's."
   else
-    java --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+    java -Duser.timezone=UTC --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
       -cp "$build:$jars/*" Golden "$here/$sql" 2>/dev/null > "$out.rows"
   fi
   {
