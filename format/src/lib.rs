@@ -22,4 +22,4 @@ pub use json::{
     write_json_string,
 };
 pub use parse::{from_json, from_text, ParseError};
-pub use text::{to_print_text, to_text, write_text};
+pub use text::{to_print_text, to_text, write_cast_text, write_text};

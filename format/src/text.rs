@@ -39,6 +39,31 @@ pub fn write_text(out: &mut Vec<u8>, value: &Value) {
     }
 }
 
+/// Appends the text Flink 1.20's `CAST(x AS STRING)` gives for a value of type `t`: the text
+/// form, except a BOOLEAN `TRUE` / `FALSE` and a TIMESTAMP(p) or TIMESTAMP_LTZ(p) in the SQL
+/// form with exactly p fraction digits (`2020-01-02 03:04:05.500`; TIMESTAMP_LTZ in UTC).
+pub fn write_cast_text(out: &mut Vec<u8>, value: &Value, t: &connector_interface::DataType) {
+    use connector_interface::TypeKind;
+    match value {
+        Value::Boolean(b) => out.extend_from_slice(if *b { b"TRUE" } else { b"FALSE" }),
+        Value::Timestamp(ts) | Value::TimestampLtz(ts)
+            if matches!(t.kind, TypeKind::TIMESTAMP | TypeKind::TIMESTAMP_LTZ) =>
+        {
+            let whole = connector_interface::Timestamp {
+                seconds: ts.seconds,
+                nanos: 0,
+            };
+            out.extend_from_slice(text::format_timestamp(&whole, ' ', false).as_bytes());
+            let precision = t.precision.min(9) as usize;
+            if precision > 0 {
+                out.push(b'.');
+                out.extend_from_slice(&format!("{:09}", ts.nanos).as_bytes()[..precision]);
+            }
+        }
+        other => write_text(out, other),
+    }
+}
+
 /// A value as Flink's `print` connector shows it: the text form, except that a TIMESTAMP and a
 /// TIME are as Java's `LocalDateTime` / `LocalTime` `toString` writes them (`2020-01-01T00:00`,
 /// `12:34`, `12:34:00.500`: seconds only when not zero, a fraction in 3, 6 or 9 digits only
@@ -175,6 +200,42 @@ mod tests {
 #[cfg(test)]
 mod java_floats {
     use super::*;
+
+    #[test]
+    fn cast_text_is_flinks_cast_to_string() {
+        use connector_interface::{DataType, Timestamp, TypeKind};
+        let cast = |v: &Value, t: &DataType| {
+            let mut out = Vec::new();
+            write_cast_text(&mut out, v, t);
+            String::from_utf8(out).unwrap()
+        };
+        let ts = Timestamp {
+            seconds: 1_577_934_245,
+            nanos: 500_000_000,
+        };
+        let of = |kind, precision| DataType {
+            precision,
+            ..DataType::new(kind)
+        };
+        // As host/tests/flink/like_and_literals.out and timestamp_ltz.out (Flink 1.20.3).
+        assert_eq!(
+            cast(&Value::Timestamp(ts), &of(TypeKind::TIMESTAMP, 3)),
+            "2020-01-02 03:04:05.500"
+        );
+        assert_eq!(
+            cast(&Value::Timestamp(ts), &of(TypeKind::TIMESTAMP, 0)),
+            "2020-01-02 03:04:05"
+        );
+        assert_eq!(
+            cast(&Value::TimestampLtz(ts), &of(TypeKind::TIMESTAMP_LTZ, 3)),
+            "2020-01-02 03:04:05.500"
+        );
+        assert_eq!(
+            cast(&Value::Boolean(true), &of(TypeKind::BOOLEAN, 0)),
+            "TRUE"
+        );
+        assert_eq!(cast(&Value::Int(7), &of(TypeKind::INT, 0)), "7");
+    }
 
     #[test]
     fn floats_and_doubles_read_as_java_writes_them() {

@@ -177,17 +177,12 @@ pub fn cast_is_identity(value: &Value, to: &DataType) -> bool {
 /// keeps the text whole, as Flink's default `table.exec.sink.type-length-enforcer` = `IGNORE`.)
 pub fn cast_sql(value: Value, from: &DataType, to: &DataType) -> Result<Value, String> {
     // Flink's CAST of a BOOLEAN to text is upper case (its print connector writes `true`).
+    // To text: the format crate's CAST text (BOOLEAN `TRUE`, TIMESTAMP(p) with p digits).
     let value = match value {
-        Value::Boolean(b) if is_string(to) => {
-            Value::String(if b { "TRUE" } else { "FALSE" }.into())
-        }
-        // A TIMESTAMP(p) as text has exactly p fraction digits: `2020-01-02 03:04:05.000`.
-        Value::Timestamp(ts) if is_string(to) && from.kind == TypeKind::TIMESTAMP => {
-            Value::String(timestamp_text(&ts, from.precision.min(9)).as_str().into())
-        }
-        // A TIMESTAMP_LTZ(p) as text: its wall-clock time in the session's zone (UTC here).
-        Value::TimestampLtz(ts) if is_string(to) && from.kind == TypeKind::TIMESTAMP_LTZ => {
-            Value::String(timestamp_text(&ts, from.precision.min(9)).as_str().into())
+        Value::Boolean(_) | Value::Timestamp(_) | Value::TimestampLtz(_) if is_string(to) => {
+            let mut text = Vec::new();
+            connector_format::write_cast_text(&mut text, &value, from);
+            Value::String(String::from_utf8_lossy(&text).as_ref().into())
         }
         other => cast(other, to)?,
     };
@@ -305,21 +300,6 @@ pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
         }
     }
     from_text(&to_text(&value), to)
-}
-
-/// A TIMESTAMP's SQL text with exactly `precision` fraction digits.
-fn timestamp_text(ts: &connector_interface::Timestamp, precision: u32) -> String {
-    let whole = connector_interface::Timestamp {
-        seconds: ts.seconds,
-        nanos: 0,
-    };
-    let mut text = to_text(&Value::Timestamp(whole));
-    if precision > 0 {
-        let fraction = format!("{:09}", ts.nanos);
-        text.push('.');
-        text.push_str(&fraction[..precision as usize]);
-    }
-    text
 }
 
 /// Whether a value of type `from` can be written into a column of type `to` without an

@@ -819,3 +819,28 @@ SELECT id, v FROM gen;",
     assert!(first.starts_with("+--"), "{first}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn hash_fields_hold_flinks_cast_text_and_a_lookup_reads_them_back() {
+    let server = RedisServer::start();
+    let job = Job::new();
+    let port = server.port();
+    let sql = format!(
+        "CREATE TABLE src (id INT, p AS PROCTIME()) WITH ('connector' = 'datagen', 'number-of-rows' = '1', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1');
+CREATE TABLE r (id INT, b BOOLEAN, ts TIMESTAMP(3), d DOUBLE, m DECIMAL(5, 2), PRIMARY KEY (id) NOT ENFORCED)
+  WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{port}', 'type' = 'hash');
+CREATE TABLE out_t (id INT, b BOOLEAN, ts TIMESTAMP(3), d DOUBLE, m DECIMAL(5, 2)) WITH ('connector' = 'print');
+INSERT INTO r SELECT id, TRUE, TIMESTAMP '2020-01-02 03:04:05', 1.0E0, 2.50 FROM src;
+INSERT INTO out_t SELECT s.id, r.b, r.ts, r.d, r.m FROM src AS s JOIN r FOR SYSTEM_TIME AS OF s.p AS r ON s.id = r.id;"
+    );
+    let (code, out, err) = job.run(&sql, &[]);
+    assert_eq!(code, 0, "{err}");
+    // Flink 1.20.3's CAST(x AS STRING) of each (host/tests/flink/boolean_text.out,
+    // like_and_literals.out, text_forms.out, decimal_arithmetic.out).
+    let field = |f: &str| server.bulk(&format!("HGET 1 {f}")).unwrap();
+    assert_eq!(field("b"), "TRUE");
+    assert_eq!(field("ts"), "2020-01-02 03:04:05.000");
+    assert_eq!(field("d"), "1.0");
+    assert_eq!(field("m"), "2.50");
+    assert_eq!(out, "+I[1, true, 2020-01-02T03:04:05, 1.0, 2.50]\n");
+}

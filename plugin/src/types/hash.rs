@@ -1,7 +1,7 @@
 //! `type` = `hash`: one field per non-key column; a NULL column removes its field. With a TTL
 //! the write and its `EXPIRE` are one `MULTI ... EXEC` (one key, so one slot).
 
-use connector_format::write_text;
+use connector_format::write_cast_text;
 use connector_interface::{ConnectorError, Value};
 
 use super::{bulk, read_text, RedisType, Written};
@@ -53,7 +53,7 @@ impl RedisType for Hash {
                 Value::Null => None,
                 v => {
                     let mut text = Vec::new();
-                    write_text(&mut text, v);
+                    write_cast_text(&mut text, v, &layout.columns[*c].data_type);
                     Some(text)
                 }
             })

@@ -2,7 +2,7 @@
 //! object of the non-key columns (`json`). Upserts without a TTL run together as one `MSET`
 //! per node; with a TTL each is `SET k v EX ttl`. A NULL raw value deletes the key.
 
-use connector_format::{from_json, write_json_object, write_text};
+use connector_format::{from_json, write_cast_text, write_json_object};
 use connector_interface::{ConnectorError, Value};
 
 use super::{bulk, conversion_error, read_text, RedisType, Written};
@@ -35,11 +35,12 @@ impl Str {
             write_json_object(&mut value, fields);
             return Some(value);
         }
-        match &row[layout.value_columns[0]] {
+        let column = layout.value_columns[0];
+        match &row[column] {
             Value::Null => None,
             v => {
                 let mut value = Vec::new();
-                write_text(&mut value, v);
+                write_cast_text(&mut value, v, &layout.columns[column].data_type);
                 Some(value)
             }
         }
