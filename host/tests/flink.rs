@@ -17,16 +17,8 @@ fn connector_host_prints_what_flink_printed() {
     for sql in files.into_iter().filter(|f| !is_sink_golden(f)) {
         let golden = std::fs::read_to_string(sql.with_extension("out")).unwrap();
         let expected: Vec<&str> = golden.lines().filter(|l| !l.starts_with('#')).collect();
-        let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
-            .arg("run")
-            .arg(&sql)
-            .arg("--resources")
-            .arg(resources.path())
-            .env_remove("RUST_LOG")
-            // Files named in the SQL are relative to it, as for record.sh.
-            .current_dir(&dir)
-            .output()
-            .unwrap();
+        // Files named in the SQL are relative to it, as for record.sh.
+        let out = run_host(&sql, resources.path(), &dir);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let got: Vec<&str> = stdout.lines().collect();
         assert_eq!(
@@ -37,6 +29,19 @@ fn connector_host_prints_what_flink_printed() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// `connector-host run job --resources resources`, in `dir`.
+fn run_host(job: &Path, resources: &Path, dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .arg("run")
+        .arg(job)
+        .arg("--resources")
+        .arg(resources)
+        .env_remove("RUST_LOG")
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 /// A `sink_*.sql` golden: files written under `{out}`, not printed rows.
@@ -75,14 +80,7 @@ fn connector_host_writes_the_files_flink_wrote() {
             text.replace("{out}", &out.path().display().to_string()),
         )
         .unwrap();
-        let run = Command::new(env!("CARGO_BIN_EXE_connector-host"))
-            .arg("run")
-            .arg(&job)
-            .arg("--resources")
-            .arg(resources.path())
-            .env_remove("RUST_LOG")
-            .output()
-            .unwrap();
+        let run = run_host(&job, resources.path(), out.path());
         assert!(
             run.status.success(),
             "{}: {}",
