@@ -1,13 +1,13 @@
 //! The `csv` format as Flink 1.20 reads and writes it, with its options: a field delimiter
-//! (`,`), a quote character (`"`, doubled inside a quoted field), a null literal (none: an
-//! empty field is NULL for every type but the character ones), comment lines (`#`, skipped
+//! (`,`), a quote character (`"`, doubled inside a quoted field), a null literal (none by
+//! default: an empty field is an empty text, a false BOOLEAN, or an error), comment lines (`#`, skipped
 //! with `csv.allow-comments`), and quoted fields that hold line breaks (the record goes on on
 //! the next line). The sink quotes a field that holds the delimiter, the quote character, a
 //! line break, or leading or trailing spaces, and a text equal to the null literal (so that it
 //! reads back as that text).
 
 use connector_interface::options::{OptionDecl, OptionType};
-use connector_interface::TableOptions;
+use connector_interface::{DataType, TableOptions, TypeKind, Value};
 
 /// `csv.field-delimiter`.
 pub(crate) const FIELD_DELIMITER: OptionDecl = OptionDecl {
@@ -37,8 +37,9 @@ pub(crate) const NULL_LITERAL: OptionDecl = OptionDecl {
     ..OptionDecl::new(
         "csv.null-literal",
         OptionType::STRING,
-        "The csv format's text for NULL, read and written (none by default: an empty field \
-             reads as NULL for every type but the character ones, and NULL is written empty).",
+        "The csv format's text for NULL, read and written (none by default: NULL is written \
+         empty, and an empty field reads as an empty text, a false BOOLEAN, or fails the job \
+         for other types, as in Flink).",
     )
 };
 
@@ -174,6 +175,24 @@ impl Csv {
             out.push(c);
         }
         out.push(self.quote);
+    }
+}
+
+/// A field's value of type `t` as Flink's csv format reads it (`None`: the null literal): the
+/// text for the character types (an empty field too); a BOOLEAN is true for `true` in any case
+/// (trimmed), false for any other text (Java's `Boolean.parseBoolean`); an empty field of
+/// another type is an error (Flink's `NumberFormatException`), not NULL.
+pub(crate) fn value(field: Option<&str>, t: &DataType) -> Result<Value, String> {
+    let Some(text) = field else {
+        return Ok(Value::Null);
+    };
+    match t.kind {
+        TypeKind::CHAR | TypeKind::VARCHAR => Ok(Value::String(text.into())),
+        TypeKind::BOOLEAN => Ok(Value::Boolean(text.trim().eq_ignore_ascii_case("true"))),
+        _ if text.trim().is_empty() => Err(format!(
+            "an empty field is not a {t} (it is NULL only with 'csv.null-literal' = '')"
+        )),
+        _ => crate::values::from_text(text, t),
     }
 }
 

@@ -186,10 +186,9 @@ impl FileSource {
                     .columns
                     .iter()
                     .zip(&fields)
-                    .map(|(c, f)| match f {
-                        None => Ok(Value::Null),
-                        Some(f) => from_text(f, &c.data_type)
-                            .map_err(|e| format!("column '{}': {e}", c.name)),
+                    .map(|(c, f)| {
+                        csv::value(f.as_deref(), &c.data_type)
+                            .map_err(|e| format!("column '{}': {e}", c.name))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 Ok(vec![Row::insert(values)])

@@ -28,7 +28,7 @@ use connector_interface::{
 };
 
 use crate::error::Failure;
-use crate::values::{from_json, from_text, to_text};
+use crate::values::{from_json, to_text};
 
 pub use blackhole::Collect;
 pub use builtin::*;
