@@ -60,6 +60,46 @@ pub fn from_text(text: &[u8], t: &DataType) -> Result<Value, ParseError> {
     }
 }
 
+/// A nested JSON value's text as Jackson (Flink's json format) writes it: compact, members in
+/// their order, integers as written, fractions as Java's `Double.toString`.
+fn write_nested_json(out: &mut Vec<u8>, json: &serde_json::Value) {
+    use serde_json::Value as J;
+    match json {
+        J::Number(n) => {
+            let text = n.to_string();
+            match n.as_f64() {
+                Some(f) if text.contains(['.', 'e', 'E']) => {
+                    crate::text::write_java_float(out, f, f)
+                }
+                _ => out.extend_from_slice(text.as_bytes()),
+            }
+        }
+        J::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_nested_json(out, item);
+            }
+            out.push(b']');
+        }
+        J::Object(members) => {
+            out.push(b'{');
+            for (i, (name, value)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                crate::json::write_json_string(out, name);
+                out.push(b':');
+                write_nested_json(out, value);
+            }
+            out.push(b'}');
+        }
+        other => out.extend_from_slice(other.to_string().as_bytes()),
+    }
+}
+
 /// Converts a JSON value (a field of a JSON object value) to the declared type.
 pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, ParseError> {
     use serde_json::Value as J;
@@ -84,8 +124,18 @@ pub fn from_json(json: &serde_json::Value, t: &DataType) -> Result<Value, ParseE
         (J::Number(n), TypeKind::FLOAT) => Ok(Value::Float(n.as_f64().unwrap_or(f64::NAN) as f32)),
         (J::Number(n), TypeKind::DOUBLE) => Ok(Value::Double(n.as_f64().unwrap_or(f64::NAN))),
         (J::Number(n), TypeKind::DECIMAL) => decimal(&n.to_string(), t).ok_or_else(|| expected(t)),
+        // A number or boolean read as text: its JSON text as written; an object or array:
+        // its JSON text as Flink's json format writes it again (members in their order,
+        // compact, fractions as Java's Double.toString: `[1,2.50]` is `[1,2.5]`).
         (J::Number(_) | J::Bool(_), TypeKind::CHAR | TypeKind::VARCHAR) => {
             Ok(Value::String(json.to_string().into()))
+        }
+        (J::Object(_) | J::Array(_), TypeKind::CHAR | TypeKind::VARCHAR) => {
+            let mut text = Vec::new();
+            write_nested_json(&mut text, json);
+            Ok(Value::String(
+                String::from_utf8_lossy(&text).as_ref().into(),
+            ))
         }
         (J::Array(items), TypeKind::ARRAY) => {
             let element = t

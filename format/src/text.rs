@@ -133,7 +133,11 @@ pub fn to_text(value: &Value) -> String {
 /// 10^-3 <= |v| < 10^7, else `d.dddE±n`. Written straight into `out`, no allocation.
 /// (Java 17's `Float.toString` sometimes prints more digits than the shortest, `1.23456792E8`
 /// where this gives `1.2345679E8`, as Java 19 and later do.)
-fn write_java_float<F: std::fmt::Display + std::fmt::LowerExp>(out: &mut Vec<u8>, v: f64, f: F) {
+pub(crate) fn write_java_float<F: std::fmt::Display + std::fmt::LowerExp>(
+    out: &mut Vec<u8>,
+    v: f64,
+    f: F,
+) {
     if v.is_nan() {
         out.extend_from_slice(b"NaN");
         return;
