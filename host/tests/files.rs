@@ -285,3 +285,25 @@ fn an_empty_csv_field_for_a_number_fails_as_in_flink_unless_it_is_the_null_liter
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "+I[1, a]\n+I[null, b]\n");
 }
+
+#[test]
+fn a_setting_the_host_does_not_read_is_accepted_with_a_warning_naming_it() {
+    let (code, out, err) = run(
+        &[("in", "1,a\n")],
+        &format!(
+            "SET 'pipeline.name' = 'x';\nSET 'table.local-time-zone' = 'Asia/Shanghai';\nSET 'table.local-time-zone' = 'UTC';\n{}",
+            print_job("csv", "id INT, v STRING", "")
+        ),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "+I[1, a]\n");
+    assert!(
+        err.contains("setting 'pipeline.name' is not used by the host"),
+        "{err}"
+    );
+    assert!(
+        err.contains("'table.local-time-zone' = 'Asia/Shanghai' is not supported: TIMESTAMP_LTZ values are shown and cast in UTC"),
+        "{err}"
+    );
+    assert_eq!(err.matches("local-time-zone").count(), 1, "{err}");
+}

@@ -103,6 +103,7 @@ fn run_statements(path: &Path, options: &JobOptions) -> Result<Outcome, HostErro
     for statement in statements {
         match statement {
             Statement::Set { key, value } => {
+                plan::warn_unused(&key, &value);
                 catalog.settings.insert(key, value);
             }
             Statement::CreateTable(create) => {

@@ -14,6 +14,7 @@ pub(crate) use aggregate::*;
 use explain::*;
 use insert::*;
 use joins::*;
+pub(crate) use settings::warn_unused;
 use settings::*;
 
 /// One lookup join, planned.

@@ -28,3 +28,22 @@ pub(crate) fn settings(
     };
     Ok((parallelism, interval))
 }
+
+/// A `SET` the host does not read is accepted, as Flink's SQL client accepts any key, with a
+/// warning naming it (it changes nothing here); `table.local-time-zone` other than UTC too, as
+/// the host shows TIMESTAMP_LTZ values in UTC only.
+pub(crate) fn warn_unused(key: &str, value: &str) {
+    match key {
+        "parallelism.default" | "execution.checkpointing.interval" => {}
+        "table.local-time-zone"
+            if ["UTC", "GMT", "Z", "Etc/UTC", "+00:00"].contains(&value.trim()) => {}
+        "table.local-time-zone" => log::warn!(
+            "'table.local-time-zone' = '{value}' is not supported: TIMESTAMP_LTZ values are \
+             shown and cast in UTC"
+        ),
+        _ => log::warn!(
+            "setting '{key}' is not used by the host (it reads 'parallelism.default' and \
+             'execution.checkpointing.interval')"
+        ),
+    }
+}
