@@ -197,7 +197,46 @@ fn integer(v: i64, t: &DataType) -> Result<Value, ParseError> {
 }
 
 fn decimal(s: &str, t: &DataType) -> Option<Value> {
-    text::parse_decimal(s, t.precision, t.scale).map(Value::Decimal)
+    let plain = plain_decimal(s.trim())?;
+    text::parse_decimal(&plain, t.precision, t.scale).map(Value::Decimal)
+}
+
+/// A decimal number in plain notation: `1E+2` is `100`, `1.5e-3` `0.0015` (as Java's
+/// `BigDecimal` reads them, and as the json format writes DECIMALs); plain text as it is.
+fn plain_decimal(s: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else {
+        return Some(std::borrow::Cow::Borrowed(s));
+    };
+    let exponent: i64 = exponent
+        .strip_prefix('+')
+        .unwrap_or(exponent)
+        .parse()
+        .ok()?;
+    if exponent.abs() > 400 {
+        return None;
+    }
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa.strip_prefix('+').unwrap_or(mantissa)),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let point = int.len() as i64 + exponent;
+    let plain = if point <= 0 {
+        format!("{sign}0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point as usize >= digits.len() {
+        format!(
+            "{sign}{digits}{}",
+            "0".repeat(point as usize - digits.len())
+        )
+    } else {
+        let (a, b) = digits.split_at(point as usize);
+        format!("{sign}{a}.{b}")
+    };
+    Some(std::borrow::Cow::Owned(plain))
 }
 
 /// A timestamp as text, or as epoch milliseconds.
@@ -214,6 +253,33 @@ fn timestamp(s: &str) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_are_read_in_plain_and_scientific_notation() {
+        let t = ty(TypeKind::DECIMAL, 10, 2);
+        for (text, unscaled) in [
+            ("1E+2", 10000),
+            ("1.2E+3", 120000),
+            ("2.5", 250),
+            ("-1.5e-1", -15),
+            ("1E-7", 0),
+            ("12.345", 1235),
+        ] {
+            let Ok(Value::Decimal(d)) = from_text(text.as_bytes(), &t) else {
+                panic!("{text} is not read as DECIMAL(10, 2)")
+            };
+            assert_eq!(d.unscaled(), unscaled, "{text}");
+        }
+        // What the json format writes for 100.00 reads back as 100.00.
+        let json: serde_json::Value = serde_json::from_str("1E+2").unwrap();
+        assert_eq!(to_text_of(&from_json(&json, &t).unwrap()), "100.00");
+    }
+
+    fn to_text_of(v: &Value) -> String {
+        let mut out = Vec::new();
+        write_text(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
     use crate::{write_json, write_text};
     use connector_interface::Decimal;
 

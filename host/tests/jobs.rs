@@ -844,3 +844,23 @@ INSERT INTO out_t SELECT s.id, r.b, r.ts, r.d, r.m FROM src AS s JOIN r FOR SYST
     assert_eq!(field("m"), "2.50");
     assert_eq!(out, "+I[1, true, 2020-01-02T03:04:05, 1.0, 2.50]\n");
 }
+
+#[test]
+fn a_json_value_with_flinks_decimal_text_is_looked_up_as_the_decimal_written() {
+    let server = RedisServer::start();
+    let job = Job::new();
+    let port = server.port();
+    let sql = format!(
+        "CREATE TABLE src (id INT, p AS PROCTIME()) WITH ('connector' = 'datagen', 'number-of-rows' = '1', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1');
+CREATE TABLE r (id INT, m DECIMAL(5, 2), s STRING, PRIMARY KEY (id) NOT ENFORCED)
+  WITH ('connector' = 'redis', 'hostname' = '127.0.0.1', 'port' = '{port}');
+CREATE TABLE out_t (id INT, m DECIMAL(5, 2), s STRING) WITH ('connector' = 'print');
+INSERT INTO r SELECT id, 100.00, 'x' FROM src;
+INSERT INTO out_t SELECT s.id, r.m, r.s FROM src AS s JOIN r FOR SYSTEM_TIME AS OF s.p AS r ON s.id = r.id;"
+    );
+    let (code, out, err) = job.run(&sql, &[]);
+    assert_eq!(code, 0, "{err}");
+    // Flink's json format writes 100.00 as 1E+2 (host/tests/flink/sink_files.out).
+    assert_eq!(server.bulk("GET 1").unwrap(), r#"{"m":1E+2,"s":"x"}"#);
+    assert_eq!(out, "+I[1, 100.00, x]\n");
+}
