@@ -275,6 +275,19 @@ mod tests {
         assert_eq!(to_text_of(&from_json(&json, &t).unwrap()), "100.00");
     }
 
+    #[test]
+    fn a_timestamp_ltz_reads_back_from_its_cast_text() {
+        // The Redis sink writes a TIMESTAMP_LTZ raw value or hash field as its CAST text, in UTC.
+        let t = ty(TypeKind::TIMESTAMP_LTZ, 3, 0);
+        let written = Timestamp {
+            seconds: 1_577_934_245,
+            nanos: 500_000_000,
+        };
+        let mut text = Vec::new();
+        crate::write_cast_text(&mut text, &Value::TimestampLtz(written), &t);
+        assert_eq!(from_text(&text, &t).unwrap(), Value::TimestampLtz(written));
+    }
+
     fn to_text_of(v: &Value) -> String {
         let mut out = Vec::new();
         write_text(&mut out, v);
