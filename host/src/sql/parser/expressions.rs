@@ -237,7 +237,7 @@ impl Parser {
                         "TIMESTAMP" | "DATE" | "TIME" => {
                             if let Token::SingleQuotedString(text) = self.peek_at(1).clone() {
                                 self.next += 2;
-                                return Ok(time_literal(&upper, &text, pos));
+                                return time_literal(&upper, &text, pos);
                             }
                         }
                         "CURRENT_TIMESTAMP" if !matches!(self.peek_at(1), Token::LParen) => {
@@ -341,10 +341,10 @@ impl Parser {
 
 /// `TIMESTAMP '2020-01-02 03:04:05.5'`, `DATE '...'`, `TIME '...'`: the text cast to the type,
 /// a TIMESTAMP's or TIME's precision the number of its fraction digits (as Flink).
-fn time_literal(kind: &str, text: &str, pos: Pos) -> Expr {
+fn time_literal(kind: &str, text: &str, pos: Pos) -> Result<Expr> {
     let fraction = text
         .rsplit_once('.')
-        .map_or(0, |(_, f)| f.trim_end().len() as u32);
+        .map_or(0, |(_, f)| f.trim_end().len().min(9) as u32);
     let to = DataType {
         precision: fraction,
         ..DataType::new(match kind {
@@ -354,9 +354,16 @@ fn time_literal(kind: &str, text: &str, pos: Pos) -> Expr {
         })
     }
     .not_null();
-    Expr::Cast {
+    // Refused here, before running, when the text is not one.
+    if !matches!(crate::values::from_text(text, &to), Ok(v) if !v.is_null()) {
+        return Err(ParseError {
+            pos,
+            message: format!("'{text}' is not a {kind} literal"),
+        });
+    }
+    Ok(Expr::Cast {
         expr: Box::new(Expr::Literal(Value::String(text.into()), pos)),
         to,
         pos,
-    }
+    })
 }
