@@ -307,3 +307,18 @@ fn a_setting_the_host_does_not_read_is_accepted_with_a_warning_naming_it() {
     );
     assert_eq!(err.matches("local-time-zone").count(), 1, "{err}");
 }
+
+#[test]
+fn a_computed_column_that_fails_names_its_table_and_column() {
+    let (code, _, err) = run(
+        &[("in", "1,0\n")],
+        "CREATE TABLE src (a INT, b INT, q AS a / b) WITH ('connector' = 'filesystem', 'path' = '{dir}/in', 'format' = 'csv');
+CREATE TABLE out_t (a INT, q INT) WITH ('connector' = 'print');
+INSERT INTO out_t SELECT a, q FROM src;",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("table 'src', computed column 'q': division by zero"),
+        "{err}"
+    );
+}

@@ -10,8 +10,9 @@ pub(crate) struct Routing {
     pub(crate) keys: Vec<usize>,
     /// How many PROCTIME columns the source table has.
     pub(crate) proctime: usize,
-    /// The source table's computed columns, after the PROCTIME ones.
-    pub(crate) computed: Vec<crate::expr::Bound>,
+    /// The source table's computed columns, after the PROCTIME ones, each with the words
+    /// naming it in an error (`table 't', computed column 'c'`).
+    pub(crate) computed: Vec<(String, crate::expr::Bound)>,
     /// Room kept in each row for the joined columns, so joining moves nothing.
     pub(crate) joined_width: usize,
 }
@@ -90,8 +91,8 @@ impl SourceTask {
                         routing.proctime + routing.computed.len() + routing.joined_width,
                     );
                     values.extend(std::iter::repeat_n(now, routing.proctime));
-                    for c in &routing.computed {
-                        let v = c.eval(&values)?;
+                    for (name, c) in &routing.computed {
+                        let v = c.eval(&values).map_err(|e| format!("{name}: {e}"))?;
                         values.push(v);
                     }
                     row.values = values.into();

@@ -65,7 +65,10 @@ impl Tasks {
                 .source
                 .computed
                 .iter()
-                .map(|(_, b)| b.clone())
+                .map(|(c, b)| {
+                    let name = format!("table '{}', computed column '{c}'", plan.source.name);
+                    (name, b.clone())
+                })
                 .collect(),
             // Joined rows are made in the source rows' memory, unless the join is direct.
             joined_width: match direct {
