@@ -57,10 +57,16 @@ fn flink_rate(sql: &str) -> f64 {
     ROWS as f64 / (ms / 1000.0)
 }
 
-/// Median and range, as `median [min-max]`.
-fn spread(values: &[f64], digits: usize) -> String {
+/// The values sorted.
+fn sorted(values: &[f64]) -> Vec<f64> {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Median and range, as `median [min-max]`.
+fn spread(values: &[f64], digits: usize) -> String {
+    let v = sorted(values);
     format!(
         "{:.digits$} [{:.digits$}-{:.digits$}]",
         v[v.len() / 2],
@@ -139,9 +145,7 @@ fn main() -> std::process::ExitCode {
         spread(&figures[4], 0),
         spread(&figures[5], 0)
     );
-    let mut sorted = ratios.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median = sorted[sorted.len() / 2];
+    let median = sorted(ratios)[ratios.len() / 2];
     let pass = median >= 0.5;
     println!(
         "median ratio {median:.2} (required >= 0.50): {}",

@@ -115,46 +115,53 @@ fn divide_half_up(a: i128, b: i128) -> i128 {
 /// `l op r` for exact operands (integers or DECIMALs, neither NULL) into the DECIMAL type `t`:
 /// NULL when the result does not fit `t` (as Flink), an error for a division by zero.
 pub fn eval(op: BinaryOp, l: &Value, r: &Value, t: &DataType) -> Result<Value, String> {
-    let scale = t.scale;
-    let exact = || -> Option<Option<i128>> {
-        let (ls, rs) = (scale_of(l), scale_of(r));
-        Some(match op {
+    let (ls, rs, scale) = (scale_of(l), scale_of(r), t.scale);
+    if matches!(op, BinaryOp::Div | BinaryOp::Mod) && unscaled_at(r, rs) == Some(0) {
+        return Err("division by zero".to_string());
+    }
+    let exact = || -> Option<i128> {
+        match op {
             BinaryOp::Add => unscaled_at(l, scale)?.checked_add(unscaled_at(r, scale)?),
             BinaryOp::Sub => unscaled_at(l, scale)?.checked_sub(unscaled_at(r, scale)?),
             BinaryOp::Mul => {
                 let product = unscaled_at(l, ls)?.checked_mul(unscaled_at(r, rs)?)?;
                 rescale(product, ls + rs, scale)
             }
-            BinaryOp::Div => {
-                let divisor = unscaled_at(r, rs)?;
-                if divisor == 0 {
-                    return Some(None);
-                }
-                // l / r at `scale`: l's unscaled value at scale + rs, divided by r's.
-                let dividend = unscaled_at(l, scale + rs)?;
-                Some(divide_half_up(dividend, divisor))
-            }
-            _ => {
-                let (a, b) = (unscaled_at(l, scale)?, unscaled_at(r, scale)?);
-                if b == 0 {
-                    return Some(None);
-                }
-                Some(a % b)
-            }
-        })
-    };
-    let zero_divisor =
-        matches!(op, BinaryOp::Div | BinaryOp::Mod) && unscaled_at(r, scale_of(r)) == Some(0);
-    if zero_divisor {
-        return Err("division by zero".to_string());
-    }
-    let limit = 10i128.pow(t.precision.clamp(1, MAX_PRECISION));
-    Ok(match exact().flatten() {
-        Some(v) if v.abs() < limit => {
-            Value::Decimal(Decimal::new(v, t.precision as u8, t.scale as u8))
+            // l / r at `scale`: l's unscaled value at scale + rs, divided by r's.
+            BinaryOp::Div => Some(divide_half_up(
+                unscaled_at(l, scale + rs)?,
+                unscaled_at(r, rs)?,
+            )),
+            _ => Some(unscaled_at(l, scale)? % unscaled_at(r, scale)?),
         }
+    };
+    Ok(fitted(exact(), t.precision, t.scale))
+}
+
+/// `CAST(v AS DECIMAL(p, s))` for an exact number (an integer or a DECIMAL), rounded half up to
+/// s, NULL when it does not fit p; None for other values.
+pub fn cast(v: &Value, precision: u32, scale: u32) -> Option<Value> {
+    if !matches!(
+        v,
+        Value::TinyInt(_)
+            | Value::SmallInt(_)
+            | Value::Int(_)
+            | Value::BigInt(_)
+            | Value::Decimal(_)
+    ) {
+        return None;
+    }
+    Some(fitted(unscaled_at(v, scale), precision, scale))
+}
+
+/// A DECIMAL(p, s) of an unscaled value at s; NULL when there is none or it needs more than p
+/// digits.
+fn fitted(unscaled: Option<i128>, precision: u32, scale: u32) -> Value {
+    let limit = 10i128.pow(precision.clamp(1, MAX_PRECISION));
+    match unscaled {
+        Some(v) if v.abs() < limit => Value::Decimal(Decimal::new(v, precision as u8, scale as u8)),
         _ => Value::Null,
-    })
+    }
 }
 
 fn scale_of(v: &Value) -> u32 {

@@ -110,7 +110,17 @@ impl Scope {
                 Ok(Bound::Input(i, self.columns[i].data_type.clone()))
             }
             Expr::Literal(v, _) => Ok(Bound::Literal(v.clone(), literal_type(v))),
-            Expr::Cast { expr, to, .. } => Ok(Bound::Cast(Box::new(self.bind(expr)?), to.clone())),
+            Expr::Cast { expr, to, .. } => {
+                let e = self.bind(expr)?;
+                // A literal's CAST is done once here (`TIMESTAMP '...'` is one), not per row;
+                // one that fails stays a CAST and fails when it runs, as before.
+                if let Bound::Literal(v, from) = &e {
+                    if let Ok(v) = cast_sql(v.clone(), from, to) {
+                        return Ok(Bound::Literal(v, to.clone()));
+                    }
+                }
+                Ok(Bound::Cast(Box::new(e), to.clone()))
+            }
             Expr::Not(e, pos) => {
                 let e = self.bind(e)?;
                 expect_boolean(&e, *pos, "NOT")?;
@@ -174,7 +184,10 @@ impl Scope {
 
 fn expect_boolean(e: &Bound, pos: Pos, what: &str) -> Result<(), BindError> {
     let t = e.data_type();
-    if t.kind == TypeKind::BOOLEAN || matches!(e, Bound::Literal(Value::Null, _)) {
+    // An untyped NULL passes; a CAST(NULL AS t) is of type t.
+    if t.kind == TypeKind::BOOLEAN
+        || matches!(e, Bound::Literal(Value::Null, t) if t.kind == TypeKind::OTHER)
+    {
         Ok(())
     } else {
         err(pos, format!("{what} needs a BOOLEAN, found {t}"))
@@ -272,6 +285,14 @@ fn now() -> Value {
     })
 }
 
+/// The type of `PROCTIME()` and `CURRENT_TIMESTAMP`: TIMESTAMP_LTZ(3) NOT NULL.
+pub fn proctime_type() -> DataType {
+    DataType {
+        precision: 3,
+        ..DataType::new(TypeKind::TIMESTAMP_LTZ).not_null()
+    }
+}
+
 /// The current processing time, as `PROCTIME()` gives it.
 pub fn proctime() -> Value {
     now()
@@ -322,7 +343,7 @@ impl Bound {
             },
             Bound::IsNull(e, negated) => Value::Boolean(e.eval(row)?.is_null() != *negated),
             Bound::Binary(op, l, r, t) => binary(*op, l.eval(row)?, r, row, t)?,
-            Bound::Call(f, args, _) => functions::call(*f, args, row)?,
+            Bound::Call(f, args, _) => functions::call(f, args, row)?,
             Bound::Case(whens, otherwise, _) => {
                 for (c, v) in whens {
                     if c.eval(row)? == Value::Boolean(true) {

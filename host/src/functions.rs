@@ -2,12 +2,12 @@
 
 use connector_interface::{DataType, TypeKind, Value};
 
-use crate::expr::{proctime, BindError, Bound};
+use crate::expr::{proctime, proctime_type, BindError, Bound};
 use crate::like;
 use crate::sql::ast::Pos;
 use crate::values::{is_string, to_text};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Function {
     Upper,
     Lower,
@@ -17,7 +17,8 @@ pub enum Function {
     CharLength,
     Proctime,
     CurrentTimestamp,
-    Like,
+    /// LIKE, with its pattern compiled once when the pattern (and escape) are literals.
+    Like(Option<std::sync::Arc<like::Pattern>>),
 }
 
 fn bind_error(pos: Pos, message: impl Into<String>) -> BindError {
@@ -38,16 +39,8 @@ pub fn bind(name: &str, args: &[Bound], pos: Pos) -> Result<(Function, DataType)
             }
             ("CONCAT", n) if n >= 1 => (Function::Concat, DataType::string()),
             ("COALESCE", n) if n >= 1 => (Function::Coalesce, args[0].data_type().clone()),
-            ("PROCTIME", 0) => {
-                let mut t = DataType::new(TypeKind::TIMESTAMP_LTZ).not_null();
-                t.precision = 3;
-                (Function::Proctime, t)
-            }
-            ("CURRENT_TIMESTAMP", 0) => {
-                let mut t = DataType::new(TypeKind::TIMESTAMP_LTZ).not_null();
-                t.precision = 3;
-                (Function::CurrentTimestamp, t)
-            }
+            ("PROCTIME", 0) => (Function::Proctime, proctime_type()),
+            ("CURRENT_TIMESTAMP", 0) => (Function::CurrentTimestamp, proctime_type()),
             ("LIKE", 2 | 3) => {
                 for a in args {
                     let t = a.data_type();
@@ -55,7 +48,10 @@ pub fn bind(name: &str, args: &[Bound], pos: Pos) -> Result<(Function, DataType)
                         return Err(bind_error(pos, format!("LIKE needs character strings, found {t}")));
                     }
                 }
-                (Function::Like, DataType::new(TypeKind::BOOLEAN))
+                (
+                    Function::Like(literal_pattern(&args[1..]).map(std::sync::Arc::new)),
+                    DataType::new(TypeKind::BOOLEAN),
+                )
             }
             ("UPPER" | "LOWER" | "TRIM" | "CHAR_LENGTH" | "CONCAT" | "COALESCE" | "PROCTIME", n) => {
                 return Err(bind_error(pos, format!("{name} does not take {n} argument(s)")))
@@ -71,8 +67,23 @@ pub fn bind(name: &str, args: &[Bound], pos: Pos) -> Result<(Function, DataType)
         })
 }
 
+/// The compiled pattern of a LIKE whose pattern and escape are literal texts (one that does not
+/// compile is left to fail when it runs, as it did).
+fn literal_pattern(args: &[Bound]) -> Option<like::Pattern> {
+    let mut texts = args.iter().map(|a| match a {
+        Bound::Literal(Value::String(s), _) => Some(s.as_str()),
+        _ => None,
+    });
+    let pattern = texts.next()??;
+    let escape = match texts.next() {
+        Some(e) => Some(e?),
+        None => None,
+    };
+    like::Pattern::compile(pattern, escape).ok()
+}
+
 /// Evaluates a call on a row.
-pub fn call(f: Function, args: &[Bound], row: &[Value]) -> Result<Value, String> {
+pub fn call(f: &Function, args: &[Bound], row: &[Value]) -> Result<Value, String> {
     let text = |v: Value| -> Option<String> { (!v.is_null()).then(|| to_text(&v)) };
     Ok(match f {
         Function::Upper => {
@@ -105,18 +116,24 @@ pub fn call(f: Function, args: &[Bound], row: &[Value]) -> Result<Value, String>
             Value::Null
         }
         Function::Proctime | Function::CurrentTimestamp => proctime(),
-        Function::Like => {
-            let mut texts = Vec::with_capacity(args.len());
-            for a in args {
+        Function::Like(pattern) => {
+            let Some(subject) = text(args[0].eval(row)?) else {
+                return Ok(Value::Null);
+            };
+            if let Some(pattern) = pattern {
+                return Ok(Value::Boolean(pattern.matches(&subject)));
+            }
+            let mut rest = Vec::with_capacity(2);
+            for a in &args[1..] {
                 match text(a.eval(row)?) {
-                    Some(s) => texts.push(s),
+                    Some(s) => rest.push(s),
                     None => return Ok(Value::Null),
                 }
             }
             Value::Boolean(like::matches(
-                &texts[0],
-                &texts[1],
-                texts.get(2).map(String::as_str),
+                &subject,
+                &rest[0],
+                rest.get(1).map(String::as_str),
             )?)
         }
     })

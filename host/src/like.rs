@@ -3,78 +3,90 @@
 //! names one, and then it makes the next `%`, `_` or itself literal.
 
 /// One element of a pattern.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Part {
     Any,
     One,
     Char(char),
 }
 
-fn compile(pattern: &str, escape: Option<&str>) -> Result<Vec<Part>, String> {
-    let escape = match escape {
-        None => None,
-        Some(e) => {
-            let mut chars = e.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => Some(c),
-                _ => return Err(format!("LIKE's ESCAPE must be one character, found '{e}'")),
+/// A compiled pattern: made once for a literal pattern, per row otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern(Vec<Part>);
+
+impl Pattern {
+    /// The pattern; an error for a bad `escape` or escape sequence.
+    pub fn compile(pattern: &str, escape: Option<&str>) -> Result<Pattern, String> {
+        let escape = match escape {
+            None => None,
+            Some(e) => {
+                let mut chars = e.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => return Err(format!("LIKE's ESCAPE must be one character, found '{e}'")),
+                }
+            }
+        };
+        let mut parts = Vec::new();
+        let mut chars = pattern.chars();
+        while let Some(c) = chars.next() {
+            parts.push(match c {
+                c if Some(c) == escape => match chars.next() {
+                    Some(next) if next == '%' || next == '_' || Some(next) == escape => {
+                        Part::Char(next)
+                    }
+                    _ => {
+                        return Err(format!(
+                            "invalid escape sequence in the LIKE pattern '{pattern}'"
+                        ))
+                    }
+                },
+                '%' => Part::Any,
+                '_' => Part::One,
+                c => Part::Char(c),
+            });
+        }
+        Ok(Pattern(parts))
+    }
+
+    /// Whether `text` matches.
+    pub fn matches(&self, text: &str) -> bool {
+        let parts = &self.0;
+        let text: Vec<char> = text.chars().collect();
+        // Greedy matching with one backtrack point: the last `%` seen and where it resumed.
+        let (mut t, mut p) = (0, 0);
+        let mut star: Option<(usize, usize)> = None;
+        while t < text.len() {
+            match parts.get(p) {
+                Some(Part::Any) => {
+                    star = Some((p, t));
+                    p += 1;
+                }
+                Some(Part::One) => {
+                    t += 1;
+                    p += 1;
+                }
+                Some(Part::Char(c)) if *c == text[t] => {
+                    t += 1;
+                    p += 1;
+                }
+                _ => match star {
+                    Some((sp, st)) => {
+                        p = sp + 1;
+                        t = st + 1;
+                        star = Some((sp, st + 1));
+                    }
+                    None => return false,
+                },
             }
         }
-    };
-    let mut parts = Vec::new();
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        parts.push(match c {
-            c if Some(c) == escape => match chars.next() {
-                Some(next) if next == '%' || next == '_' || Some(next) == escape => {
-                    Part::Char(next)
-                }
-                _ => {
-                    return Err(format!(
-                        "invalid escape sequence in the LIKE pattern '{pattern}'"
-                    ))
-                }
-            },
-            '%' => Part::Any,
-            '_' => Part::One,
-            c => Part::Char(c),
-        });
+        parts[p..].iter().all(|part| *part == Part::Any)
     }
-    Ok(parts)
 }
 
 /// Whether `text` matches `pattern`; an error for a bad `escape` or escape sequence.
 pub fn matches(text: &str, pattern: &str, escape: Option<&str>) -> Result<bool, String> {
-    let parts = compile(pattern, escape)?;
-    let text: Vec<char> = text.chars().collect();
-    // Greedy matching with one backtrack point: the last `%` seen and where it resumed.
-    let (mut t, mut p) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match parts.get(p) {
-            Some(Part::Any) => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(Part::One) => {
-                t += 1;
-                p += 1;
-            }
-            Some(Part::Char(c)) if *c == text[t] => {
-                t += 1;
-                p += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return Ok(false),
-            },
-        }
-    }
-    Ok(parts[p..].iter().all(|part| *part == Part::Any))
+    Ok(Pattern::compile(pattern, escape)?.matches(text))
 }
 
 #[cfg(test)]

@@ -253,15 +253,13 @@ pub fn cast(value: Value, to: &DataType) -> Result<Value, String> {
     }
     // To DECIMAL(p, s) as Flink: rounded half up to s; NULL when too large for p.
     if to.kind == TypeKind::DECIMAL {
+        if let Some(v) = crate::decimal::cast(&value, to.precision, to.scale) {
+            return Ok(v);
+        }
         let text = match &value {
             Value::Double(v) if v.is_finite() => Some(format!("{v}")),
             Value::Float(v) if v.is_finite() => Some(format!("{v}")),
             Value::Double(_) | Value::Float(_) => return Ok(Value::Null),
-            Value::TinyInt(_)
-            | Value::SmallInt(_)
-            | Value::Int(_)
-            | Value::BigInt(_)
-            | Value::Decimal(_) => Some(to_text(&value)),
             _ => None,
         };
         if let Some(text) = text {

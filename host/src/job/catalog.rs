@@ -150,31 +150,14 @@ impl Catalog {
     }
 }
 
-/// The table's `x AS expr` columns, bound to its stored and PROCTIME columns (and the
-/// computed ones before them), as the sources compute them.
-fn computed_columns(
+/// Binds the table's `x AS expr` columns into `table.computed`, each to its stored and
+/// PROCTIME columns (and the computed ones before it), as the sources compute them.
+fn bind_computed_columns(
     create: &crate::sql::ast::CreateTable,
-    columns: &[Column],
-    proctime: &[String],
-) -> Result<Vec<(String, crate::expr::Bound)>, HostError> {
-    use crate::expr::{Scope, ScopeColumn};
-    let mut scope = Scope::default();
-    let add = |scope: &mut Scope, name: &str, data_type: DataType| {
-        scope.columns.push(ScopeColumn {
-            qualifier: create.name.clone(),
-            name: name.to_string(),
-            data_type,
-        })
-    };
-    for c in columns {
-        add(&mut scope, &c.name, c.data_type.clone());
-    }
-    for p in proctime {
-        let mut t = DataType::new(connector_interface::TypeKind::TIMESTAMP_LTZ).not_null();
-        t.precision = 3;
-        add(&mut scope, p, t);
-    }
-    let mut computed = Vec::new();
+    table: &mut TableDef,
+) -> Result<(), HostError> {
+    let mut scope = crate::expr::Scope::default();
+    super::plan::block(&mut scope, table, &create.name);
     for c in &create.columns {
         let Some(expr) = &c.computed else { continue };
         let bound = scope.bind(expr).map_err(|e| {
@@ -183,10 +166,14 @@ fn computed_columns(
                 e.pos, create.name, c.name, e.message
             ))
         })?;
-        add(&mut scope, &c.name, bound.data_type().clone());
-        computed.push((c.name.clone(), bound));
+        scope.columns.push(crate::expr::ScopeColumn {
+            qualifier: create.name.clone(),
+            name: c.name.clone(),
+            data_type: bound.data_type().clone(),
+        });
+        table.computed.push((c.name.clone(), bound));
     }
-    Ok(computed)
+    Ok(())
 }
 
 pub(crate) fn table_def(create: &crate::sql::ast::CreateTable) -> Result<TableDef, HostError> {
@@ -234,13 +221,14 @@ pub(crate) fn table_def(create: &crate::sql::ast::CreateTable) -> Result<TableDe
             )));
         }
     }
-    let computed = computed_columns(create, &columns, &proctime)?;
-    Ok(TableDef {
+    let mut table = TableDef {
         name: create.name.clone(),
         columns,
         proctime,
-        computed,
+        computed: Vec::new(),
         primary_key,
         options: create.options.clone(),
-    })
+    };
+    bind_computed_columns(create, &mut table)?;
+    Ok(table)
 }

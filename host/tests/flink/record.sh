@@ -16,6 +16,11 @@ jars=$(bash "$root/flink/flink-jars.sh")
 build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
 javac -d "$build" -cp "$jars/*" Golden.java
+# Golden.java on one SQL file, in UTC; Flink's logs are dropped.
+golden() {
+  java -Duser.timezone=UTC --add-opens=java.base/java.util=ALL-UNNAMED \
+    --add-opens=java.base/java.lang=ALL-UNNAMED -cp "$build:$jars/*" Golden "$1" 2>/dev/null
+}
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(*.sql)
 for sql in "${files[@]}"; do
@@ -26,8 +31,7 @@ for sql in "${files[@]}"; do
     # folder order, after a '## <folder>' line.
     files_dir=$(mktemp -d)
     sed "s|{out}|$files_dir|g" "$here/$sql" > "$build/job.sql"
-    java -Duser.timezone=UTC --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
-      -cp "$build:$jars/*" Golden "$build/job.sql" >/dev/null 2>&1
+    golden "$build/job.sql" >/dev/null
     for folder in $(ls "$files_dir" | sort); do
       echo "## $folder"
       find "$files_dir/$folder" -type f ! -name '.*' | sort | xargs cat
@@ -35,8 +39,7 @@ for sql in "${files[@]}"; do
     rm -rf "$files_dir"
     what="the filesystem sink's files, a '## folder' line before each folder's."
   else
-    java -Duser.timezone=UTC --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
-      -cp "$build:$jars/*" Golden "$here/$sql" 2>/dev/null > "$out.rows"
+    golden "$here/$sql" > "$out.rows"
   fi
   {
     echo "# Recorded by host/tests/flink/record.sh from $sql: Apache Flink 1.20.3 (PyPI's"

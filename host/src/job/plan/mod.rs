@@ -60,12 +60,10 @@ pub(crate) fn block(scope: &mut Scope, table: &TableDef, qualifier: &str) {
         });
     }
     for p in &table.proctime {
-        let mut t = DataType::new(connector_interface::TypeKind::TIMESTAMP_LTZ).not_null();
-        t.precision = 3;
         scope.columns.push(ScopeColumn {
             qualifier: qualifier.to_string(),
             name: p.clone(),
-            data_type: t,
+            data_type: crate::expr::proctime_type(),
         });
     }
     for (name, bound) in &table.computed {

@@ -85,12 +85,13 @@ impl SourceTask {
             let mut parts: Vec<Vec<Row>> = vec![Vec::new(); workers.len()];
             for mut row in batch {
                 if routing.proctime > 0 || !routing.computed.is_empty() {
-                    let now = proctime();
                     let mut values = row.values.into_vec();
                     values.reserve_exact(
                         routing.proctime + routing.computed.len() + routing.joined_width,
                     );
-                    values.extend(std::iter::repeat_n(now, routing.proctime));
+                    if routing.proctime > 0 {
+                        values.extend(std::iter::repeat_n(proctime(), routing.proctime));
+                    }
                     for (name, c) in &routing.computed {
                         let v = c.eval(&values).map_err(|e| format!("{name}: {e}"))?;
                         values.push(v);

@@ -103,11 +103,9 @@ impl Parser {
                     });
                 } else if self.eat_keyword("AS") {
                     self.next += 3;
-                    let mut data_type = DataType::new(TypeKind::TIMESTAMP_LTZ).not_null();
-                    data_type.precision = 3;
                     columns.push(ColumnDef {
                         name,
-                        data_type,
+                        data_type: crate::expr::proctime_type(),
                         proctime: true,
                         computed: None,
                         pos,

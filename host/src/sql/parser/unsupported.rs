@@ -49,14 +49,11 @@ const SUBSET: &str = "(the host runs SELECT ... FROM ... [JOIN ... FOR SYSTEM_TI
 
 impl Parser {
     /// "not supported: ORDER BY ..." when the next word starts a clause the host does not run.
-    pub(super) fn unsupported_clause(&self) -> Option<ParseError> {
+    fn unsupported_clause(&self) -> Option<String> {
         let (_, clause) = UNSUPPORTED_CLAUSES
             .iter()
             .find(|(word, _)| self.is_keyword(word))?;
-        Some(ParseError {
-            pos: self.pos(),
-            message: format!("not supported: {clause} {SUBSET}"),
-        })
+        Some(format!("not supported: {clause} {SUBSET}"))
     }
 
     /// The token `n` places before the cursor.
@@ -74,8 +71,15 @@ impl Parser {
 
     /// The construct outside the subset the cursor is at, if it is at one.
     pub(super) fn unsupported(&self) -> Option<String> {
-        if let Some(e) = self.unsupported_clause() {
-            return Some(e.message);
+        if let Some(message) = self.unsupported_clause() {
+            return Some(message);
+        }
+        // A word taken for an alias, then its parenthesis: `OVER (`, `MATCH_RECOGNIZE (`.
+        let after_word = UNSUPPORTED_WORDS
+            .iter()
+            .find(|(w, _)| *w != "IN" && self.word_before(1, w));
+        if let (Token::LParen, Some((_, construct))) = (self.peek(), after_word) {
+            return Some(format!("not supported: {construct}"));
         }
         let construct = match self.peek() {
             Token::LParen if self.word_before(1, "TABLE") => {
@@ -86,17 +90,6 @@ impl Parser {
             }
             _ if self.word_before(1, "SELECT") && self.before(2) == Some(&Token::LParen) => {
                 "subqueries"
-            }
-            // A word taken for an alias, then its parenthesis: `OVER (`, `MATCH_RECOGNIZE (`.
-            Token::LParen
-                if UNSUPPORTED_WORDS
-                    .iter()
-                    .any(|(w, _)| *w != "IN" && self.word_before(1, w)) =>
-            {
-                UNSUPPORTED_WORDS
-                    .iter()
-                    .find(|(w, _)| self.word_before(1, w))
-                    .map(|(_, construct)| *construct)?
             }
             _ if self.word_before(1, "INTERVAL") => "INTERVAL values",
             Token::Comma if self.word_before(2, "FROM") => "comma joins and LATERAL TABLE",
